@@ -1,0 +1,120 @@
+// Byte-level line cursor for streaming parsers. Chunks of a file are pushed in as they are read;
+// parsers pull complete lines as byte ranges [start, end) of `buf` (no string per line), so a large
+// trajectory is parsed without ever holding the whole file as one string. A parser is a synchronous
+// generator that yields NEED_MORE when the cursor has no complete line left before EOF; the driver
+// (read.ts) then pushes the next chunk and resumes it.
+
+export const NEED_MORE: unique symbol = Symbol('need-more');
+export type NeedMore = typeof NEED_MORE;
+
+const NL = 10;
+const CR = 13;
+const decoder = new TextDecoder('utf-8');
+
+export class LineCursor {
+  /** Buffer holding unconsumed bytes; the current line is buf[start, end). */
+  buf: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
+  /** 1-based number of the current line (0 before the first). */
+  lineNo = 0;
+  /** True when no more chunks will arrive. */
+  eof = false;
+  /** Bytes consumed from the beginning of the file up to the end of the current line. */
+  consumedBytes = 0;
+  private pos = 0; // start of the next unread line in buf
+  private len = 0; // valid bytes in buf
+  private baseOffset = 0; // file offset of buf[0]
+
+  /** Append a chunk; bytes before the next unread line are dropped. */
+  push(chunk: Uint8Array, eof = false): void {
+    const keep = this.len - this.pos;
+    if (keep === 0 && chunk.length > 0) {
+      this.baseOffset += this.len;
+      this.buf = chunk;
+      this.len = chunk.length;
+    } else if (chunk.length > 0) {
+      const nb = new Uint8Array(keep + chunk.length);
+      nb.set(this.buf.subarray(this.pos, this.len), 0);
+      nb.set(chunk, keep);
+      this.baseOffset += this.pos;
+      this.buf = nb;
+      this.len = nb.length;
+    } else {
+      this.baseOffset += this.pos;
+      this.buf = this.buf.subarray(this.pos, this.len);
+      this.len = this.buf.length;
+    }
+    this.pos = 0;
+    this.start = this.end = 0;
+    this.eof = this.eof || eof;
+  }
+
+  /**
+   * Advance to the next complete line. Returns false when none is available: either more input is
+   * needed (`!eof`) or the file has ended (`eof`).
+   */
+  next(): boolean {
+    const buf = this.buf;
+    const len = this.len;
+    let i = this.pos;
+    if (i >= len) return false;
+    const nl = buf.indexOf(NL, i);
+    let lineEnd: number;
+    let nextPos: number;
+    if (nl === -1) {
+      if (!this.eof) return false;
+      lineEnd = len;
+      nextPos = len;
+    } else {
+      lineEnd = nl;
+      nextPos = nl + 1;
+    }
+    this.start = i;
+    this.end = lineEnd > i && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+    this.pos = nextPos;
+    this.lineNo++;
+    this.consumedBytes = this.baseOffset + nextPos;
+    return true;
+  }
+
+  /** True when every byte has been consumed and no more will come. */
+  atEnd(): boolean {
+    return this.eof && this.pos >= this.len;
+  }
+
+  /** The current line as a string. */
+  text(): string {
+    return decoder.decode(this.buf.subarray(this.start, this.end));
+  }
+
+  /** Whether the current line is empty or only whitespace. */
+  isBlank(): boolean {
+    const b = this.buf;
+    for (let i = this.start; i < this.end; i++) {
+      const c = b[i];
+      if (c !== 32 && c !== 9 && c !== 13) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * Pull the next line inside a parser generator: `if (!(yield* nextLine(cur))) ...eof...`.
+ * Yields NEED_MORE until a complete line or EOF is available.
+ */
+export function* nextLine(cur: LineCursor): Generator<NeedMore, boolean, void> {
+  for (;;) {
+    if (cur.next()) return true;
+    if (cur.eof) return false;
+    yield NEED_MORE;
+  }
+}
+
+/** Pull the next line that is not blank; false at EOF. */
+export function* nextNonBlankLine(cur: LineCursor): Generator<NeedMore, boolean, void> {
+  for (;;) {
+    if (!(yield* nextLine(cur))) return false;
+    if (!cur.isBlank()) return true;
+  }
+}
