@@ -1,0 +1,58 @@
+// Minimal declarative argument parser for the CLI: each command declares its positionals and
+// options, so usage text and errors come from the same data.
+export interface OptionSpec {
+  name: string; // without dashes, e.g. 'json', 'to'
+  type: 'boolean' | 'string';
+  help: string;
+  valueName?: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  positionals: { name: string; help: string }[];
+  options: OptionSpec[];
+}
+
+export class UsageError extends Error {}
+
+export interface ParsedArgs {
+  positionals: string[];
+  options: Record<string, string | boolean>;
+}
+
+export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
+  const positionals: string[] = [];
+  const options: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = a.slice(2, eq > 0 ? eq : undefined);
+      const opt = spec.options.find((o) => o.name === name);
+      if (!opt) throw new UsageError(`${spec.name}: unknown option --${name}`);
+      if (opt.type === 'boolean') {
+        if (eq > 0) throw new UsageError(`${spec.name}: --${name} takes no value`);
+        options[name] = true;
+      } else {
+        const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+        if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`${spec.name}: --${name} needs a value (${opt.valueName ?? 'VALUE'})`);
+        options[name] = v;
+      }
+    } else positionals.push(a);
+  }
+  if (positionals.length !== spec.positionals.length) {
+    throw new UsageError(`${spec.name}: expected ${spec.positionals.map((p) => p.name).join(' ')}, got ${positionals.length ? positionals.join(' ') : 'nothing'}`);
+  }
+  return { positionals, options };
+}
+
+export function usage(spec: CommandSpec): string {
+  const opts = spec.options.map((o) => `  --${o.name}${o.type === 'string' ? ' ' + (o.valueName ?? 'VALUE') : ''}`.padEnd(28) + o.help);
+  const pos = spec.positionals.map((p) => `  ${p.name}`.padEnd(28) + p.help);
+  return [`atomforge ${spec.name} ${spec.positionals.map((p) => p.name).join(' ')} [options]`, `  ${spec.summary}`, ...pos, ...opts].join('\n');
+}

@@ -1,0 +1,220 @@
+// The one API contract between the UI and the host process (Electron main or the browser-mode
+// host). Requests are named methods with a zod schema for their parameters (validated on the host
+// side before any use) and a TypeScript result type; events stream from host to UI. Electron
+// exposes each method as a named function through contextBridge; browser mode carries the same
+// messages over a WebSocket. Only the transport differs.
+import { z } from 'zod';
+import type { DatasetSummary } from '../atoms/summary';
+import type { InfoValue } from '../atoms/frame';
+import type { ParseErrorInfo, ParseWarning } from '../io/errors';
+import type { LabelKeysUsed } from '../io/read';
+
+const labelKeysSchema = z
+  .object({
+    energy: z.string().max(200).nullable().optional(),
+    forces: z.string().max(200).nullable().optional(),
+    stress: z.string().max(200).nullable().optional(),
+    virial: z.string().max(200).nullable().optional(),
+  })
+  .strict();
+
+const idSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/);
+
+export const openSourceSchema = z.discriminatedUnion('kind', [
+  /** A path the user chose in the native open dialog or typed into "Open path". */
+  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }).strict(),
+  /** Bytes streamed from the page (file picker, drag-and-drop) with upload.chunk. */
+  z.object({ kind: z.literal('upload'), uploadId: idSchema }).strict(),
+  /** The bundled example dataset. */
+  z.object({ kind: z.literal('example') }).strict(),
+  /** An entry of the recent-files list. */
+  z.object({ kind: z.literal('recent'), recentId: idSchema }).strict(),
+]);
+export type OpenSource = z.infer<typeof openSourceSchema>;
+
+export const readOptionsSchema = z
+  .object({
+    format: z.string().max(40).optional(),
+    species: z.array(z.string().min(1).max(3)).max(200).optional(),
+    atomStyle: z.string().max(40).optional(),
+    labelKeys: labelKeysSchema.optional(),
+  })
+  .strict();
+export type ReadOptionsDto = z.infer<typeof readOptionsSchema>;
+
+export const requestSchemas = {
+  'app.info': z.object({}).strict(),
+  'dialog.openFile': z.object({}).strict(),
+  'upload.begin': z.object({ name: z.string().min(1).max(512), sizeBytes: z.number().int().nonnegative().max(2 ** 45) }).strict(),
+  'upload.chunk': z.object({ uploadId: idSchema, bytes: z.instanceof(Uint8Array) }).strict(),
+  'upload.end': z.object({ uploadId: idSchema }).strict(),
+  'dataset.open': z.object({ jobId: idSchema, source: openSourceSchema, options: readOptionsSchema.optional() }).strict(),
+  'job.cancel': z.object({ jobId: idSchema }).strict(),
+  'dataset.list': z.object({}).strict(),
+  'dataset.frame': z.object({ datasetId: idSchema, index: z.number().int().nonnegative() }).strict(),
+  'dataset.close': z.object({ datasetId: idSchema }).strict(),
+  'recent.list': z.object({}).strict(),
+  'recent.remove': z.object({ recentId: idSchema }).strict(),
+} as const;
+
+export type Method = keyof typeof requestSchemas;
+export const METHODS = Object.keys(requestSchemas) as Method[];
+export type Params<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
+
+export interface FormatInfo {
+  name: string;
+  title: string;
+  extensions: string[];
+  canRead: boolean;
+  canWrite: boolean;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  mode: 'electron' | 'browser';
+  platform: string;
+  formats: FormatInfo[];
+  canUseNativeDialog: boolean;
+}
+
+/** Per-frame index of a dataset in columnar form (cheap for 10^5 frames). */
+export interface FrameIndex {
+  /** [F] atom counts. */
+  atoms: Int32Array;
+  /** [F] total energies, eV (NaN where the frame has none). */
+  energyEv: Float64Array;
+  /** [F] bit flags: 1 energy, 2 forces, 4 stress, 8 cell, 16 any periodic axis. */
+  flags: Uint8Array;
+  /** [F] index into groups (config_type), -1 when none. */
+  group: Int32Array;
+  groups: string[];
+}
+
+export const FRAME_FLAG = { energy: 1, forces: 2, stress: 4, cell: 8, periodic: 16 } as const;
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  /** Where it came from: a path, an upload, the bundled example. */
+  origin: 'path' | 'upload' | 'example';
+  path: string | null;
+  format: string;
+  formatTitle: string;
+  sizeBytes: number;
+  summary: DatasetSummary;
+  index: FrameIndex;
+  labelKeys: LabelKeysUsed;
+  warnings: ParseWarning[];
+  warningCount: number;
+  loadMs: number;
+  /** Provenance note for bundled data. */
+  note?: string;
+}
+
+export interface PerAtomColumn {
+  name: string;
+  width: number;
+  kind: 'real' | 'int' | 'bool' | 'string';
+  /** Numeric columns as float32 [N*width]; string columns as strings. */
+  values: Float32Array | string[];
+}
+
+/** One frame for the viewer and the properties panel. */
+export interface FramePayload {
+  datasetId: string;
+  index: number;
+  symbols: string[];
+  numbers: Int32Array;
+  /** [3N] Å, float32 for the GPU. */
+  positionsA: Float32Array;
+  cellA: number[] | null;
+  pbc: [boolean, boolean, boolean];
+  energyEv: number | null;
+  /** [3N] eV/Å. */
+  forcesEvPerA: Float32Array | null;
+  /** [9] eV/Å³, ASE sign. */
+  stressEvPerA3: number[] | null;
+  info: Record<string, InfoValue>;
+  columns: PerAtomColumn[];
+}
+
+export interface RecentEntry {
+  id: string;
+  name: string;
+  path: string | null;
+  format: string;
+  frames: number;
+  atoms: number;
+  sizeBytes: number;
+  openedAt: string;
+  /** False when the file (or its cached copy) is gone. */
+  available: boolean;
+}
+
+export interface Results {
+  'app.info': AppInfo;
+  'dialog.openFile': { path: string } | null;
+  'upload.begin': { uploadId: string };
+  'upload.chunk': { receivedBytes: number };
+  'upload.end': { receivedBytes: number };
+  'dataset.open': DatasetInfo;
+  'job.cancel': { cancelled: boolean };
+  'dataset.list': DatasetInfo[];
+  'dataset.frame': FramePayload;
+  'dataset.close': { closed: boolean };
+  'recent.list': RecentEntry[];
+  'recent.remove': { removed: boolean };
+}
+
+export interface JobProgress {
+  jobId: string;
+  kind: 'open';
+  phase: string;
+  bytesDone: number;
+  bytesTotal: number | null;
+  frames: number;
+  /** Estimated seconds left, null when unknown. */
+  etaS: number | null;
+}
+
+export interface Events {
+  'job.progress': JobProgress;
+}
+export type EventName = keyof Events;
+export const EVENT_NAMES: EventName[] = ['job.progress'];
+
+/** Errors carried across the transport: a message for the user plus an optional location. */
+export interface ApiErrorInfo {
+  code: 'invalid-params' | 'not-found' | 'parse-error' | 'cancelled' | 'unsupported' | 'internal';
+  message: string;
+  parse?: ParseErrorInfo;
+}
+
+export class ApiError extends Error {
+  readonly info: ApiErrorInfo;
+  constructor(info: ApiErrorInfo) {
+    super(info.message);
+    this.name = 'ApiError';
+    this.info = info;
+  }
+}
+
+/** Typed client surface used by the renderer, whatever the transport. */
+export interface AtomforgeApi {
+  call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]>;
+  on<E extends EventName>(event: E, cb: (payload: Events[E]) => void): () => void;
+}
+
+/** Validate parameters; throws ApiError('invalid-params') naming the field. */
+export function validateParams<M extends Method>(method: M, raw: unknown): Params<M> {
+  const schema = requestSchemas[method];
+  if (!schema) throw new ApiError({ code: 'invalid-params', message: `unknown method "${String(method)}"` });
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue.path.length ? issue.path.join('.') : '(params)';
+    throw new ApiError({ code: 'invalid-params', message: `${method}: invalid ${where}: ${issue.message}` });
+  }
+  return r.data as Params<M>;
+}

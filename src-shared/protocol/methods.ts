@@ -1,0 +1,22 @@
+// Method and event names of the API contract as plain data (no zod), for the Electron preload,
+// which must stay small. api.spec.ts checks that they match the schemas in api.ts.
+export const METHOD_NAMES = [
+  'app.info',
+  'dialog.openFile',
+  'upload.begin',
+  'upload.chunk',
+  'upload.end',
+  'dataset.open',
+  'job.cancel',
+  'dataset.list',
+  'dataset.frame',
+  'dataset.close',
+  'recent.list',
+  'recent.remove',
+] as const;
+
+export const EVENT_NAME_LIST = ['job.progress'] as const;
+
+/** IPC channel of a method / event in Electron. */
+export const methodChannel = (m: string) => `atomforge:${m}`;
+export const eventChannel = (e: string) => `atomforge-event:${e}`;
