@@ -28,6 +28,9 @@ export class LineCursor {
 
   /** Append a chunk; bytes before the next unread line are dropped. */
   push(chunk: Uint8Array, eof = false): void {
+    // Node Buffers (fs streams, readFileSync) override indexOf with a much slower JS/C++ binding
+    // path; view them as plain Uint8Arrays so that next() uses the fast TypedArray builtin.
+    if (Object.getPrototypeOf(chunk) !== Uint8Array.prototype) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const keep = this.len - this.pos;
     if (keep === 0 && chunk.length > 0) {
       this.baseOffset += this.len;
@@ -76,6 +79,29 @@ export class LineCursor {
     this.lineNo++;
     this.consumedBytes = this.baseOffset + nextPos;
     return true;
+  }
+
+  /**
+   * For parsers that scan many lines in one loop (hot paths): the next unread line starts at
+   * buf[unreadStart()]. See completeEnd() and skipLines().
+   */
+  unreadStart(): number {
+    return this.pos;
+  }
+
+  /** End of the complete lines available: just after the last '\n' (or the end of data at EOF). */
+  completeEnd(): number {
+    if (this.eof) return this.len;
+    const nl = this.buf.lastIndexOf(NL, this.len - 1);
+    return nl < this.pos ? this.pos : nl + 1;
+  }
+
+  /** Mark `count` lines, ending just before buf[pos], as consumed (pos <= completeEnd()). */
+  skipLines(pos: number, count: number): void {
+    this.start = this.end = pos;
+    this.pos = pos;
+    this.lineNo += count;
+    this.consumedBytes = this.baseOffset + pos;
   }
 
   /** True when every byte has been consumed and no more will come. */

@@ -98,6 +98,19 @@ function startSession(format: FormatSpec, opts: StreamReadOptions) {
   let done = false;
   let lastReport = 0;
   const feed = (chunk: Uint8Array, eof: boolean) => {
+    // A chunk usually starts inside a line left over from the previous one. Joining the leftover
+    // to the whole chunk would copy every byte of the file once more; instead the chunk's first
+    // line goes in alone (a small copy), and the rest, pushed once that line is consumed, is used
+    // in place.
+    const nl = eof || chunk.length < 4096 ? -1 : chunk.indexOf(10);
+    if (nl >= 0 && nl + 1 < chunk.length) {
+      run(chunk.subarray(0, nl + 1), false);
+      run(chunk.subarray(nl + 1), false);
+    } else {
+      run(chunk, eof);
+    }
+  };
+  const run = (chunk: Uint8Array, eof: boolean) => {
     if (done) return;
     cur.push(chunk, eof);
     for (;;) {

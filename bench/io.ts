@@ -1,0 +1,154 @@
+// Extended XYZ read throughput: our streaming reader vs ASE 3.22's ase.io.read(path, ':'), measured
+// in the same run on the same file (GUIDE §3.10: benchmarks print ratios against a reference).
+// The file is a synthetic ~50 MB trajectory in the layout ASE writes (Lattice, Properties with
+// species/pos/forces, energy, 9-value stress, pbc; %16.8f columns), frames of 64-256 atoms,
+// generated once into bench/data/ (gitignored). Real datasets from ../shared/data are timed too
+// when present. Run: npx tsx bench/io.ts [--mb 50] [--repeats 3] [--ase-repeats 1] [--no-ase]
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extxyzFormat } from '../src-shared/io/formats/extxyz';
+import { readStream } from '../src-shared/io/read';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const targetMb = opt('mb', 50);
+const repeats = opt('repeats', 3);
+const aseRepeats = opt('ase-repeats', 1);
+const withAse = !args.includes('--no-ase');
+
+/** Deterministic xorshift rng in [0, 1). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+const f16 = (x: number) => x.toFixed(8).padStart(16);
+
+function generate(path: string, mb: number): void {
+  const r = rng(12345);
+  const elements = ['Cu', 'Ni', 'Al', 'Si', 'O', 'H'];
+  const pieces: string[] = [];
+  let bytes = 0;
+  let frame = 0;
+  while (bytes < mb * 1e6) {
+    const n = 64 + Math.floor(r() * 193);
+    const a = 4 * Math.cbrt(n);
+    const cell = [a, 0.1 * r(), 0, 0, a, 0.1 * r(), 0.1 * r(), 0, a];
+    const stress = Array.from({ length: 6 }, () => (r() - 0.5) * 0.02);
+    const [xx, yy, zz, yz, xz, xy] = stress;
+    const s9 = [xx, xy, xz, xy, yy, yz, xz, yz, zz];
+    const lines = [
+      String(n),
+      `Lattice="${cell.join(' ')}" Properties=species:S:1:pos:R:3:forces:R:3 config_type=bench frame=${frame} ` +
+        `energy=${-3.5 * n + r()} stress="${s9.join(' ')}" pbc="T T T"`,
+    ];
+    for (let i = 0; i < n; i++) {
+      const el = elements[Math.floor(r() * elements.length)];
+      lines.push(`${el.padEnd(2)} ${f16(r() * a)} ${f16(r() * a)} ${f16(r() * a)} ${f16(r() - 0.5)} ${f16(r() - 0.5)} ${f16(r() - 0.5)}`);
+    }
+    const text = lines.join('\n') + '\n';
+    pieces.push(text);
+    bytes += text.length;
+    frame++;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, pieces.join(''));
+}
+
+interface Timing {
+  seconds: number;
+  cpu_seconds: number;
+  frames: number;
+  atoms: number;
+}
+
+async function timeOurs(path: string): Promise<Timing> {
+  let best = Infinity;
+  let bestCpu = Infinity;
+  let frames = 0;
+  let atoms = 0;
+  for (let k = 0; k < repeats + 1; k++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = await readStream(extxyzFormat, createReadStream(path, { highWaterMark: 1 << 20 }), { fileName: path });
+    const dt = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    if (!r.ok) throw new Error(r.error.message);
+    if (k > 0) {
+      // the first run warms up the JIT
+      best = Math.min(best, dt);
+      bestCpu = Math.min(bestCpu, (c.user + c.system) / 1e6);
+    }
+    frames = r.frameCount;
+    atoms = r.frames.reduce((s, f) => s + f.symbols.length, 0);
+  }
+  return { seconds: best, cpu_seconds: bestCpu, frames, atoms };
+}
+
+function timeAse(path: string): (Timing & { ase_version: string }) | null {
+  const r = spawnSync('/usr/bin/python3', [join(HERE, 'io_ase.py'), path, String(aseRepeats)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) {
+    console.error(`ASE run failed: ${r.stderr || r.error}`);
+    return null;
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+const col = (x: string, w: number) => x.padStart(w);
+
+async function bench(label: string, path: string): Promise<void> {
+  const mb = statSync(path).size / 1e6;
+  const ours = await timeOurs(path);
+  const cells = [label.padEnd(32), col(mb.toFixed(1), 6), col(String(ours.frames), 7), col((mb / ours.seconds).toFixed(0), 10), col((mb / ours.cpu_seconds).toFixed(0), 9)];
+  if (withAse) {
+    const ase = timeAse(path);
+    if (ase) {
+      if (ase.frames !== ours.frames || ase.atoms !== ours.atoms) {
+        throw new Error(`${label}: ASE read ${ase.frames} frames/${ase.atoms} atoms, we read ${ours.frames}/${ours.atoms}`);
+      }
+      cells.push(col((mb / ase.seconds).toFixed(1), 9), col((mb / ase.cpu_seconds).toFixed(1), 8));
+      cells.push(col((ase.seconds / ours.seconds).toFixed(1) + 'x', 10), col((ase.cpu_seconds / ours.cpu_seconds).toFixed(1) + 'x', 9));
+    }
+  }
+  console.log(cells.join(' '));
+}
+
+async function main(): Promise<void> {
+  const path = join(HERE, 'data', `extxyz_${targetMb}MB.xyz`);
+  if (!existsSync(path)) {
+    console.error(`generating ${path} ...`);
+    generate(path, targetMb);
+  }
+  console.log(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`ours: readStream over fs.createReadStream (1 MB chunks), best of ${repeats} after a warm-up run; ASE: ase.io.read(path, ':'), best of ${aseRepeats}`);
+  console.log(`MB/s by wall-clock time and by CPU time of the process (the CPU ratio is steadier on a shared machine)`);
+  console.log(
+    ['file'.padEnd(32), col('MB', 6), col('frames', 7), col('ours wall', 10), col('ours cpu', 9), col('ASE wall', 9), col('ASE cpu', 8), col('ratio wall', 10), col('ratio cpu', 9)].join(' '),
+  );
+  await bench(`synthetic (64-256 atoms/frame)`, path);
+  const shared = join(HERE, '..', '..', 'shared', 'data');
+  for (const rel of ['InP_SNAP_Cusentino2020/InP_Cusentino2020.xyz', 'Ta_SNAP_Thompson2015/Ta_Thompson2015.xyz']) {
+    const p = join(shared, rel);
+    if (existsSync(p)) await bench(rel.split('/')[1], p);
+  }
+  console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
