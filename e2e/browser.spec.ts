@@ -51,6 +51,30 @@ test.describe('browser mode', () => {
     await page.close();
   });
 
+  test('atoms can be picked and coloured by force, with force arrows', async ({ host, browserInstance }) => {
+    const page = await browserInstance.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(host.url);
+    await expect(page.getByTestId('frame-count')).toHaveText('25');
+    await expect.poll(async () => (await canvasCoverage(page)).coverage).toBeGreaterThan(0.02);
+    const box = (await page.getByTestId('viewer').boundingBox())!;
+    let picked = false;
+    for (let k = 0; k < 25 && !picked; k++) {
+      const dx = ((k % 5) - 2) * 25;
+      const dy = (Math.floor(k / 5) - 2) * 25;
+      await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy);
+      picked = await page.getByTestId('picked-atom').isVisible();
+    }
+    expect(picked).toBe(true);
+    await expect(page.getByTestId('picked-atom')).toContainText('Si #');
+    await expect(page.getByTestId('picked-atom')).toContainText('eV/Å');
+    await page.getByTestId('color-by').selectOption('force');
+    await page.getByTestId('show-forces').check();
+    await expect(page.getByTestId('legend')).toContainText('eV/Å');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(SHOTS, 'browser-forces-picked.png') });
+    await page.close();
+  });
+
   test('trajectory player advances frames', async ({ host, browserInstance }) => {
     const page = await browserInstance.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(host.url);

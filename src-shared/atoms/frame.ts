@@ -31,7 +31,12 @@ export interface Frame {
   stressEvPerA3?: Float64Array;
   /** Per-frame values that are not labels (config_type, temperature, ...). */
   info: Record<string, InfoValue>;
-  /** Per-atom columns other than species, positions and forces (charges, velocities, ...). */
+  /**
+   * Per-atom columns other than species, positions and forces. Names shared by all formats:
+   * `velocities` (Å/fs, width 3), `masses` (amu), `initial_charges` (e), `image` (integer periodic
+   * image flags, width 3), `type` (LAMMPS atom type), `id` (atom id), `selective_dynamics` (bool,
+   * width 3, VASP meaning: true = free). The cell origin of LAMMPS boxes is `info.cell_origin_A`.
+   */
   arrays: Record<string, PerAtomArray>;
 }
 

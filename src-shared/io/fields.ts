@@ -153,7 +153,10 @@ function slowParse(buf: Uint8Array, s: number, e: number): number {
   return parseFloat(str);
 }
 
-/** Parse buf[s, e) as a base-10 integer; NaN when it is not one. */
+/**
+ * Parse buf[s, e) as a base-10 integer; NaN when it is not one or exceeds 2^53 (not exact).
+ * Callers storing into Int32Array must check the range themselves (see isInt32).
+ */
 export function parseIntBytes(buf: Uint8Array, s: number, e: number): number {
   let i = s;
   let neg = false;
@@ -168,11 +171,19 @@ export function parseIntBytes(buf: Uint8Array, s: number, e: number): number {
     if (d < 0 || d > 9) return NaN;
     v = v * 10 + d;
   }
+  if (v > Number.MAX_SAFE_INTEGER) return NaN;
   return neg ? -v : v;
 }
 
+/** True when x is an integer that fits an Int32Array element. */
+export function isInt32(x: number): boolean {
+  return Number.isInteger(x) && x >= -2147483648 && x <= 2147483647;
+}
+
+const encoder = new TextEncoder();
+
 /** Parse a string as a float with the same rules as parseFloatBytes. */
 export function parseNumber(s: string): number {
-  const b = new TextEncoder().encode(s.trim());
+  const b = encoder.encode(s.trim());
   return b.length === 0 ? NaN : parseFloatBytes(b, 0, b.length);
 }
