@@ -20,6 +20,7 @@ function makeBackend(allowAnyPath = true) {
     resourcesDir: RESOURCES_DIR,
     allowAnyPath,
     spawnIoWorker: () => spawnTsWorker(new URL('../workers/ioWorker.ts', import.meta.url)),
+    spawnMdWorker: () => spawnTsWorker(new URL('../workers/mdWorker.ts', import.meta.url)),
   });
 }
 afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));

@@ -24,6 +24,7 @@ import {
 import { buildFrameIndex, buildFramePayload } from '../../src-shared/protocol/payload';
 import type { FromIoWorker, ToIoWorker } from '../workers/ioMessages';
 import { RecentStore } from './recent';
+import { MdRuns } from './mdRuns';
 
 export interface BackendOptions {
   mode: 'electron' | 'browser';
@@ -33,6 +34,7 @@ export interface BackendOptions {
   /** Folder holding examples/ (the bundled data). */
   resourcesDir: string;
   spawnIoWorker: () => Worker;
+  spawnMdWorker: () => Worker;
   /** Native open dialog (Electron); returns the chosen path or null. */
   showOpenDialog?: () => Promise<string | null>;
   /**
@@ -80,9 +82,32 @@ export class Backend {
   private jobs = new Map<string, OpenJob>();
   private allowedPaths = new Set<string>();
   private recent: RecentStore;
+  private connections = new Set<Connection>();
+  readonly md: MdRuns;
 
   constructor(private opts: BackendOptions) {
     this.recent = new RecentStore(opts.userDataDir);
+    this.md = new MdRuns({
+      runsDir: join(opts.userDataDir, 'runs'),
+      bundledPotentialsDir: join(opts.resourcesDir, 'potentials'),
+      spawnMdWorker: opts.spawnMdWorker,
+      getFrame: (datasetId, index) => {
+        const d = this.datasets.get(datasetId);
+        if (!d) throw new ApiError({ code: 'not-found', message: `no open dataset ${datasetId}` });
+        if (index >= d.frames.length) throw new ApiError({ code: 'not-found', message: `frame ${index} is out of range (dataset has ${d.frames.length})` });
+        return d.frames[index];
+      },
+      allowPath: (p) => opts.allowAnyPath || this.allowedPaths.has(resolve(p)),
+      broadcast: (event, payload) => {
+        for (const c of this.connections) c.emit(event, payload);
+      },
+    });
+  }
+
+  /** Register a window/socket for broadcast events (MD status, thermo, frames); returns detach. */
+  attach(conn: Connection): () => void {
+    this.connections.add(conn);
+    return () => this.connections.delete(conn);
   }
 
   /** Validate and run one request. Throws ApiError for the transport to report. */
@@ -149,6 +174,11 @@ export class Backend {
     'dataset.close': async (p) => ({ closed: this.datasets.delete(p.datasetId) }),
     'recent.list': async () => this.recent.list(),
     'recent.remove': async (p) => ({ removed: await this.recent.remove(p.recentId) }),
+    'potential.list': async () => this.md.catalog(),
+    'md.start': async (p) => this.md.start(p),
+    'md.control': async (p) => this.md.control(p.runId, p.action),
+    'md.list': async () => this.md.list(),
+    'md.study': async (p) => this.md.study(p),
   };
 
   appInfo(): AppInfo {
@@ -196,6 +226,14 @@ export class Backend {
       origin = r.path ? 'path' : 'upload';
       recentCache = r.cachePath;
       if (r.path) path = resolve(r.path);
+    } else if (source.kind === 'run') {
+      const run = this.md.get(source.runId);
+      if (!run) throw new ApiError({ code: 'not-found', message: `no MD run ${source.runId}` });
+      path = run.trajectoryPath;
+      if (!existsSync(path)) throw new ApiError({ code: 'not-found', message: `the run has written no trajectory yet (${path})` });
+      name = `${run.label} (trajectory)`;
+      origin = 'path';
+      this.allowedPaths.add(resolve(path));
     } else {
       upload = this.uploads.get(source.uploadId) ?? null;
       if (!upload) throw new ApiError({ code: 'not-found', message: 'unknown upload' });
@@ -299,6 +337,7 @@ export class Backend {
   }
 
   dispose(): void {
+    this.md.dispose();
     for (const j of this.jobs.values()) j.cancel();
     for (const u of this.uploads.values()) u.cache?.destroy();
   }

@@ -7,6 +7,7 @@ import { Backend, type Connection } from '../backend/backend';
 import { ApiError, type ApiErrorInfo, type Method } from '../../src-shared/protocol/api';
 import { METHOD_NAMES, eventChannel, methodChannel } from '../../src-shared/protocol/methods';
 import createIoWorker from '../workers/ioWorker?nodeWorker';
+import createMdWorker from '../workers/mdWorker?nodeWorker';
 
 const here = import.meta.dirname;
 let win: BrowserWindow | null = null;
@@ -62,6 +63,7 @@ app.whenReady().then(async () => {
     resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : join(here, '../../resources'),
     allowAnyPath: false,
     spawnIoWorker: () => createIoWorker({}),
+    spawnMdWorker: () => createMdWorker({}),
     showOpenDialog: async () => {
       const r = await dialog.showOpenDialog(win!, {
         title: 'Open structure or dataset',
@@ -80,6 +82,7 @@ app.whenReady().then(async () => {
       win?.webContents.send(eventChannel(event), payload);
     },
   };
+  backend.attach(conn);
   for (const m of METHOD_NAMES) {
     ipcMain.handle(methodChannel(m), async (e, params) => {
       if (!isOurFrame(e)) return { ok: false, error: { code: 'invalid-params', message: 'request from an unknown frame' } };

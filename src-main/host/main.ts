@@ -27,6 +27,7 @@ const backend = new Backend({
   resourcesDir: RESOURCES_DIR,
   allowAnyPath: true,
   spawnIoWorker: () => spawnTsWorker(new URL('../workers/ioWorker.ts', import.meta.url)),
+  spawnMdWorker: () => spawnTsWorker(new URL('../workers/mdWorker.ts', import.meta.url)),
 });
 const host = await startHost({ backend, rendererDir: RENDERER_OUT_DIR, port });
 

@@ -128,6 +128,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         if (ws.readyState === ws.OPEN) ws.send(encodeMessage({ event, payload }));
       },
     };
+    const detach = opts.backend.attach(conn);
+    ws.on('close', detach);
     ws.on('message', async (data, isBinary) => {
       let id: unknown = null;
       try {

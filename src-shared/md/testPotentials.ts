@@ -61,7 +61,8 @@ export function testLennardJones(opts: TestLennardJonesOptions): Calculator {
         const dx = V[3 * p], dy = V[3 * p + 1], dz = V[3 * p + 2];
         const r2 = dx * dx + dy * dy + dz * dz;
         if (r2 > rc2) continue;
-        const c6 = (sig2 / r2) ** 3;
+        const c2 = sig2 / r2;
+        const c6 = c2 * c2 * c2;
         const c12 = c6 * c6;
         const u = 4 * eps * (c12 - c6) - e0;
         e += u;

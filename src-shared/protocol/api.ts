@@ -29,6 +29,8 @@ export const openSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('example') }).strict(),
   /** An entry of the recent-files list. */
   z.object({ kind: z.literal('recent'), recentId: idSchema }).strict(),
+  /** The trajectory of an MD run. */
+  z.object({ kind: z.literal('run'), runId: idSchema }).strict(),
 ]);
 export type OpenSource = z.infer<typeof openSourceSchema>;
 
@@ -41,6 +43,31 @@ export const readOptionsSchema = z
   })
   .strict();
 export type ReadOptionsDto = z.infer<typeof readOptionsSchema>;
+
+const potentialSchema = z
+  .object({
+    /** Registry spec, e.g. "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5", "sw:bundled:Si_StillingerWeber1985.sw". */
+    spec: z.string().min(1).max(4000),
+    /** Text of the parameter file picked in the page (eam/sw), so no path is needed. */
+    fileText: z.string().max(64 * 2 ** 20).optional(),
+  })
+  .strict();
+export type PotentialDto = z.infer<typeof potentialSchema>;
+
+const finiteNumber = z.number().refine(Number.isFinite, 'must be a finite number');
+
+const mdSettingsSchema = z
+  .object({
+    integrator: z.enum(['nve', 'langevin', 'bussi', 'nose-hoover-chain', 'npt-scr']),
+    params: z.record(z.string().max(40), finiteNumber),
+    steps: z.number().int().min(1).max(1e8),
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    initialTemperatureK: finiteNumber.optional(),
+    thermoStride: z.number().int().min(1).max(1e6),
+    frameStride: z.number().int().min(1).max(1e7),
+  })
+  .strict();
+export type MdSettings = z.infer<typeof mdSettingsSchema>;
 
 export const requestSchemas = {
   'app.info': z.object({}).strict(),
@@ -55,6 +82,24 @@ export const requestSchemas = {
   'dataset.close': z.object({ datasetId: idSchema }).strict(),
   'recent.list': z.object({}).strict(),
   'recent.remove': z.object({ recentId: idSchema }).strict(),
+  'potential.list': z.object({}).strict(),
+  'md.start': z
+    .object({ runId: idSchema, datasetId: idSchema, frameIndex: z.number().int().nonnegative(), potential: potentialSchema, settings: mdSettingsSchema, label: z.string().max(200).optional() })
+    .strict(),
+  'md.control': z.object({ runId: idSchema, action: z.enum(['pause', 'resume', 'stop']) }).strict(),
+  'md.list': z.object({}).strict(),
+  'md.study': z
+    .object({
+      studyId: idSchema,
+      datasetId: idSchema,
+      frameIndex: z.number().int().nonnegative(),
+      potential: potentialSchema,
+      temperatureK: finiteNumber,
+      dtFs: z.array(z.number().positive().max(20)).min(2).max(6),
+      durationFs: z.number().positive().max(1e6),
+      seed: z.number().int().min(0).max(2 ** 32 - 1),
+    })
+    .strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -152,6 +197,89 @@ export interface RecentEntry {
   available: boolean;
 }
 
+export interface PotentialInfo {
+  kind: string;
+  title: string;
+  description: string;
+  needsFile: boolean;
+  fileExtensions: string[];
+  parameters: { key: string; label: string; unit: string; type: 'number' | 'boolean'; default?: number | boolean; description: string }[];
+  example: string;
+  reference: string;
+}
+
+export interface IntegratorInfo {
+  id: string;
+  label: string;
+  ensemble: string;
+  stochastic: boolean;
+  params: { key: string; label: string; unit: string; default: number; min?: number }[];
+  reference: string;
+}
+
+export interface BundledPotential {
+  /** Spec to use, e.g. "sw:bundled:Si_StillingerWeber1985.sw". */
+  spec: string;
+  title: string;
+  elements: string[];
+}
+
+export interface PotentialCatalog {
+  potentials: PotentialInfo[];
+  integrators: IntegratorInfo[];
+  bundled: BundledPotential[];
+}
+
+export type RunState = 'starting' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
+
+export interface MdRunInfo {
+  runId: string;
+  label: string;
+  state: RunState;
+  step: number;
+  steps: number;
+  atoms: number;
+  potential: string;
+  integrator: string;
+  settings: MdSettings;
+  dir: string;
+  trajectoryPath: string;
+  thermoPath: string;
+  atomStepsPerS: number | null;
+  etaS: number | null;
+  message: string | null;
+  startedAt: string;
+}
+
+/** Columns of thermo rows (one entry per row). Energies eV, time fs, T K, P GPa (NaN if unknown). */
+export interface ThermoColumns {
+  step: Float64Array;
+  timeFs: Float64Array;
+  epotEv: Float64Array;
+  ekinEv: Float64Array;
+  etotEv: Float64Array;
+  temperatureK: Float64Array;
+  pressureGpa: Float64Array;
+  conservedEv: Float64Array;
+}
+
+export interface StudyPoint {
+  dtFs: number;
+  steps: number;
+  /** RMS fluctuation of the conserved quantity about its linear fit, meV/atom. */
+  fluctuationMevPerAtom: number;
+  driftMevPerAtomPerPs: number;
+  driftStderrMevPerAtomPerPs: number;
+  failed?: string;
+}
+
+export interface StudyResult {
+  studyId: string;
+  points: StudyPoint[];
+  /** Fitted exponent of fluctuation vs dt (2 for a symplectic second-order integrator). */
+  fluctuationExponent: number | null;
+}
+
 export interface Results {
   'app.info': AppInfo;
   'dialog.openFile': { path: string } | null;
@@ -165,6 +293,11 @@ export interface Results {
   'dataset.close': { closed: boolean };
   'recent.list': RecentEntry[];
   'recent.remove': { removed: boolean };
+  'potential.list': PotentialCatalog;
+  'md.start': MdRunInfo;
+  'md.control': MdRunInfo;
+  'md.list': MdRunInfo[];
+  'md.study': StudyResult;
 }
 
 export interface JobProgress {
@@ -180,9 +313,13 @@ export interface JobProgress {
 
 export interface Events {
   'job.progress': JobProgress;
+  'md.status': MdRunInfo;
+  'md.thermo': { runId: string; rows: ThermoColumns };
+  'md.frame': { runId: string; step: number; timeFs: number; numbers: Int32Array; positionsA: Float32Array; cellA: number[] | null; pbc: [boolean, boolean, boolean] };
+  'study.progress': { studyId: string; point: StudyPoint; index: number; total: number };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['job.progress'];
+export const EVENT_NAMES: EventName[] = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress'];
 
 /** Errors carried across the transport: a message for the user plus an optional location. */
 export interface ApiErrorInfo {

@@ -13,9 +13,14 @@ export const METHOD_NAMES = [
   'dataset.close',
   'recent.list',
   'recent.remove',
+  'potential.list',
+  'md.start',
+  'md.control',
+  'md.list',
+  'md.study',
 ] as const;
 
-export const EVENT_NAME_LIST = ['job.progress'] as const;
+export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress'] as const;
 
 /** IPC channel of a method / event in Electron. */
 export const methodChannel = (m: string) => `atomforge:${m}`;

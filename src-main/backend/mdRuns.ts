@@ -1,0 +1,202 @@
+// MD runs and time-step studies on the host side: each run gets a folder and its own worker thread;
+// status, thermo batches and the latest frame are broadcast to every connected window. Several
+// runs may go at once. Bad settings are refused before any work starts.
+import { randomUUID } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
+import type { Frame } from '../../src-shared/atoms/frame';
+import { validateMdConfig, type MdJobConfig } from '../../src-shared/md/job';
+import { INTEGRATORS } from '../../src-shared/md/integrators';
+import { POTENTIALS } from '../../src-shared/potentials/registry';
+import { ApiError, type Events, type EventName, type MdRunInfo, type MdSettings, type Params, type PotentialCatalog, type StudyResult } from '../../src-shared/protocol/api';
+import { listBundled, resolvePotential } from '../node/potentialFiles';
+import { createRunFolder, writeJsonAtomic } from '../node/runFiles';
+import type { FromMdWorker, ToMdWorker, WorkerSystem } from '../workers/mdMessages';
+import { join } from 'node:path';
+
+export interface MdRunsOptions {
+  runsDir: string;
+  bundledPotentialsDir: string;
+  spawnMdWorker: () => Worker;
+  getFrame(datasetId: string, index: number): Frame;
+  allowPath(path: string): boolean;
+  broadcast<E extends EventName>(event: E, payload: Events[E]): void;
+}
+
+interface Run {
+  info: MdRunInfo;
+  worker: Worker;
+}
+
+function systemOf(f: Frame): WorkerSystem {
+  const vel = f.arrays['velocities'];
+  return {
+    numbers: f.numbers.slice(),
+    symbols: f.symbols.slice(),
+    positionsA: f.positionsA.slice(),
+    cellA: f.cellA ? f.cellA.slice() : null,
+    pbc: [...f.pbc] as [boolean, boolean, boolean],
+    velocitiesAPerFs: vel && vel.kind === 'real' && vel.width === 3 ? vel.data.slice() : undefined,
+  };
+}
+
+export function toJobConfig(s: MdSettings): MdJobConfig {
+  return {
+    integrator: s.integrator,
+    params: s.params,
+    steps: s.steps,
+    seed: s.seed,
+    initialTemperatureK: s.initialTemperatureK,
+    thermoStride: s.thermoStride,
+    frameStride: s.frameStride,
+  };
+}
+
+export class MdRuns {
+  private runs = new Map<string, Run>();
+  constructor(private o: MdRunsOptions) {}
+
+  catalog(): PotentialCatalog {
+    return {
+      potentials: POTENTIALS.map((p) => ({
+        kind: p.kind,
+        title: p.title,
+        description: p.description,
+        needsFile: p.needsFile,
+        fileExtensions: [...(p.fileExtensions ?? [])],
+        parameters: p.parameters.map((q) => ({ key: q.key, label: q.label, unit: q.unit, type: q.type, default: q.default, description: q.description })),
+        example: p.example,
+        reference: p.reference,
+      })),
+      integrators: INTEGRATORS.map((i) => ({ id: i.id, label: i.label, ensemble: i.ensemble, stochastic: i.stochastic, params: i.params.map((p) => ({ ...p })), reference: i.reference })),
+      bundled: listBundled(this.o.bundledPotentialsDir),
+    };
+  }
+
+  list(): MdRunInfo[] {
+    return [...this.runs.values()].map((r) => r.info);
+  }
+
+  get(runId: string): MdRunInfo | undefined {
+    return this.runs.get(runId)?.info;
+  }
+
+  private resolve(potential: { spec: string; fileText?: string }) {
+    const r = resolvePotential(potential, { bundledDir: this.o.bundledPotentialsDir, allowPath: this.o.allowPath });
+    if ('error' in r) throw new ApiError({ code: 'invalid-params', message: r.error });
+    return r;
+  }
+
+  start(p: Params<'md.start'>): MdRunInfo {
+    if (this.runs.has(p.runId)) throw new ApiError({ code: 'invalid-params', message: `run ${p.runId} exists already` });
+    const frame = this.o.getFrame(p.datasetId, p.frameIndex);
+    const config = toJobConfig(p.settings);
+    const errs = validateMdConfig(config, frame.numbers.length);
+    if (errs.length) throw new ApiError({ code: 'invalid-params', message: `MD settings: ${errs.join('; ')}` });
+    const potential = this.resolve(p.potential);
+    const dir = createRunFolder(this.o.runsDir, 'md', p.runId.slice(0, 8));
+    const info: MdRunInfo = {
+      runId: p.runId,
+      label: p.label ?? `${p.settings.integrator} ${frame.symbols.length} atoms`,
+      state: 'starting',
+      step: 0,
+      steps: p.settings.steps,
+      atoms: frame.symbols.length,
+      potential: p.potential.spec,
+      integrator: p.settings.integrator,
+      settings: p.settings,
+      dir,
+      trajectoryPath: join(dir, 'trajectory.xyz'),
+      thermoPath: join(dir, 'thermo.csv'),
+      atomStepsPerS: null,
+      etaS: null,
+      message: null,
+      startedAt: new Date().toISOString(),
+    };
+    writeJsonAtomic(join(dir, 'run.json'), { kind: 'md', ...info, datasetId: p.datasetId, frameIndex: p.frameIndex });
+    const worker = this.o.spawnMdWorker();
+    const run: Run = { info, worker };
+    this.runs.set(p.runId, run);
+    const update = (patch: Partial<MdRunInfo>) => {
+      Object.assign(run.info, patch);
+      this.o.broadcast('md.status', { ...run.info });
+    };
+    const numbers = frame.numbers.slice();
+    const pbc = [...frame.pbc] as [boolean, boolean, boolean];
+    worker.on('message', (m: FromMdWorker) => {
+      switch (m.type) {
+        case 'started':
+          update({ state: 'running', potential: m.potentialName });
+          break;
+        case 'thermo':
+          this.o.broadcast('md.thermo', { runId: p.runId, rows: m.rows });
+          break;
+        case 'frame':
+          this.o.broadcast('md.frame', { runId: p.runId, step: m.step, timeFs: m.timeFs, numbers, positionsA: m.positionsA, cellA: m.cellA, pbc });
+          break;
+        case 'progress':
+          Object.assign(run.info, { step: m.step, atomStepsPerS: m.atomStepsPerS, etaS: m.etaS });
+          this.o.broadcast('md.status', { ...run.info });
+          break;
+        case 'paused':
+          update({ state: 'paused' });
+          break;
+        case 'resumed':
+          update({ state: 'running' });
+          break;
+        case 'done':
+          update({ state: m.status, step: m.steps, message: m.message, etaS: null });
+          writeJsonAtomic(join(dir, 'run.json'), { kind: 'md', ...run.info, framesWritten: m.framesWritten, datasetId: p.datasetId, frameIndex: p.frameIndex });
+          void worker.terminate();
+          break;
+        case 'error':
+          update({ state: 'failed', message: m.message, etaS: null });
+          void worker.terminate();
+          break;
+      }
+    });
+    worker.on('error', (e) => update({ state: 'failed', message: `MD worker crashed: ${e.message}`, etaS: null }));
+    worker.on('exit', (code) => {
+      if (run.info.state === 'running' || run.info.state === 'starting' || run.info.state === 'paused') update({ state: 'failed', message: `MD worker exited unexpectedly (code ${code})`, etaS: null });
+    });
+    const msg: ToMdWorker = { type: 'start', system: systemOf(frame), potential, config, runDir: dir };
+    worker.postMessage(msg);
+    return { ...info };
+  }
+
+  control(runId: string, action: 'pause' | 'resume' | 'stop'): MdRunInfo {
+    const run = this.runs.get(runId);
+    if (!run) throw new ApiError({ code: 'not-found', message: `no MD run ${runId}` });
+    if (['finished', 'stopped', 'failed'].includes(run.info.state)) return { ...run.info };
+    run.worker.postMessage({ type: action } satisfies ToMdWorker);
+    return { ...run.info };
+  }
+
+  async study(p: Params<'md.study'>): Promise<StudyResult> {
+    const frame = this.o.getFrame(p.datasetId, p.frameIndex);
+    const potential = this.resolve(p.potential);
+    const worker = this.o.spawnMdWorker();
+    try {
+      return await new Promise<StudyResult>((resolve, reject) => {
+        worker.on('message', (m: FromMdWorker) => {
+          if (m.type === 'study-point') this.o.broadcast('study.progress', { studyId: p.studyId, point: m.point, index: m.index, total: m.total });
+          else if (m.type === 'study-done') resolve({ studyId: p.studyId, ...m.result });
+          else if (m.type === 'error') reject(new ApiError({ code: 'internal', message: m.message }));
+        });
+        worker.on('error', (e) => reject(new ApiError({ code: 'internal', message: `study worker crashed: ${e.message}` })));
+        const msg: ToMdWorker = { type: 'study', system: systemOf(frame), potential, temperatureK: p.temperatureK, dtFs: p.dtFs, durationFs: p.durationFs, seed: p.seed };
+        worker.postMessage(msg);
+      });
+    } finally {
+      void worker.terminate();
+    }
+  }
+
+  dispose(): void {
+    for (const r of this.runs.values()) {
+      r.worker.postMessage({ type: 'stop' } satisfies ToMdWorker);
+      setTimeout(() => void r.worker.terminate(), 2000).unref?.();
+    }
+  }
+}
+
+export const newRunId = () => randomUUID().replace(/-/g, '');

@@ -1,0 +1,49 @@
+// Messages between the host process and an MD worker thread.
+import type { MdSystem } from '../../src-shared/md/state';
+import type { MdJobConfig } from '../../src-shared/md/job';
+import type { StudyPoint, StudyResult, ThermoColumns } from '../../src-shared/protocol/api';
+
+export interface WorkerSystem {
+  numbers: Int32Array;
+  symbols: string[];
+  positionsA: Float64Array;
+  cellA: Float64Array | null;
+  pbc: [boolean, boolean, boolean];
+  velocitiesAPerFs?: Float64Array;
+}
+
+export type ToMdWorker =
+  | {
+      type: 'start';
+      system: WorkerSystem;
+      potential: { spec: string; fileText?: string };
+      config: MdJobConfig;
+      /** Folder for trajectory.xyz, thermo.csv. */
+      runDir: string;
+    }
+  | {
+      type: 'study';
+      system: WorkerSystem;
+      potential: { spec: string; fileText?: string };
+      temperatureK: number;
+      dtFs: number[];
+      durationFs: number;
+      seed: number;
+    }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
+
+export type FromMdWorker =
+  | { type: 'started'; potentialName: string; integratorName: string }
+  | { type: 'thermo'; rows: ThermoColumns }
+  | { type: 'frame'; step: number; timeFs: number; positionsA: Float32Array; cellA: number[] | null }
+  | { type: 'progress'; step: number; steps: number; atomStepsPerS: number; etaS: number | null }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | { type: 'done'; status: 'finished' | 'stopped' | 'failed'; steps: number; message: string | null; framesWritten: number }
+  | { type: 'study-point'; point: StudyPoint; index: number; total: number }
+  | { type: 'study-done'; result: Omit<StudyResult, 'studyId'> }
+  | { type: 'error'; message: string };
+
+export type { MdSystem };
