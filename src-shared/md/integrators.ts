@@ -33,7 +33,12 @@ export interface IntegratorSpec {
   needsStress: boolean;
   params: readonly IntegratorParam[];
   reference: string;
-  create(calc: Calculator, params: Readonly<Record<string, number>>, rng?: Rng): Integrator;
+  create(calc: Calculator, params: Readonly<Record<string, number>>, rng?: Rng, common?: CommonFlags): Integrator;
+}
+
+/** Options that are not physics parameters: compute the stress every step (for pressure output). */
+export interface CommonFlags {
+  computeStress?: boolean;
 }
 
 const DT: IntegratorParam = { key: 'dtFs', label: 'Time step', unit: 'fs', default: 1, min: 0 };
@@ -61,8 +66,8 @@ export const INTEGRATORS: readonly IntegratorSpec[] = [
     needsStress: false,
     params: [DT],
     reference: 'Swope, Andersen, Berens & Wilson, J. Chem. Phys. 76, 637 (1982)',
-    create(calc, params) {
-      return velocityVerlet(calc, { dtFs: value(this, params, 'dtFs') });
+    create(calc, params, _rng, common) {
+      return velocityVerlet(calc, { ...common, dtFs: value(this, params, 'dtFs') });
     },
   },
   {
@@ -73,8 +78,9 @@ export const INTEGRATORS: readonly IntegratorSpec[] = [
     needsStress: false,
     params: [DT, T, { key: 'frictionPerFs', label: 'Friction', unit: '1/fs', default: 0.01, min: 0 }],
     reference: 'Leimkuhler & Matthews, Appl. Math. Res. Express 2013, 34',
-    create(calc, params, rng) {
+    create(calc, params, rng, common) {
       return langevin(calc, {
+        ...common,
         dtFs: value(this, params, 'dtFs'),
         temperatureK: value(this, params, 'temperatureK'),
         frictionPerFs: value(this, params, 'frictionPerFs'),
@@ -90,8 +96,9 @@ export const INTEGRATORS: readonly IntegratorSpec[] = [
     needsStress: false,
     params: [DT, T, { key: 'tauFs', label: 'Thermostat time', unit: 'fs', default: 100, min: 0 }],
     reference: 'Bussi, Donadio & Parrinello, J. Chem. Phys. 126, 014101 (2007)',
-    create(calc, params, rng) {
+    create(calc, params, rng, common) {
       return bussi(calc, {
+        ...common,
         dtFs: value(this, params, 'dtFs'),
         temperatureK: value(this, params, 'temperatureK'),
         tauFs: value(this, params, 'tauFs'),
@@ -112,8 +119,9 @@ export const INTEGRATORS: readonly IntegratorSpec[] = [
       { key: 'chainLength', label: 'Chain length', unit: '', default: 3, min: 1, integer: true },
     ],
     reference: 'Martyna, Klein & Tuckerman, J. Chem. Phys. 97, 2635 (1992); Martyna et al., Mol. Phys. 87, 1117 (1996)',
-    create(calc, params) {
+    create(calc, params, _rng, common) {
       return noseHooverChain(calc, {
+        ...common,
         dtFs: value(this, params, 'dtFs'),
         temperatureK: value(this, params, 'temperatureK'),
         tauFs: value(this, params, 'tauFs'),
@@ -136,8 +144,9 @@ export const INTEGRATORS: readonly IntegratorSpec[] = [
       { key: 'compressibilityPerGpa', label: 'Compressibility (estimate)', unit: '1/GPa', default: 0.01, min: 0 },
     ],
     reference: 'Bernetti & Bussi, J. Chem. Phys. 153, 114107 (2020)',
-    create(calc, params, rng) {
+    create(calc, params, rng, common) {
       return stochasticCellRescaling(calc, {
+        ...common,
         dtFs: value(this, params, 'dtFs'),
         temperatureK: value(this, params, 'temperatureK'),
         thermostatTauFs: value(this, params, 'thermostatTauFs'),
@@ -157,10 +166,10 @@ export function integratorSpec(id: string): IntegratorSpec {
 }
 
 /** Build an integrator from its id and plain parameters (defaults fill the gaps). */
-export function createIntegrator(id: string, calc: Calculator, params: Readonly<Record<string, number>> = {}, rng?: Rng): Integrator {
+export function createIntegrator(id: string, calc: Calculator, params: Readonly<Record<string, number>> = {}, rng?: Rng, common?: CommonFlags): Integrator {
   const spec = integratorSpec(id);
   for (const k of Object.keys(params)) {
     if (!spec.params.some((p) => p.key === k)) throw new Error(`${id}: unknown parameter ${k} (known: ${spec.params.map((p) => p.key).join(', ')})`);
   }
-  return spec.create(calc, params, rng);
+  return spec.create(calc, params, rng, common);
 }

@@ -108,20 +108,9 @@ export function initMdState(calc: Calculator, system: MdSystem, config: MdJobCon
   const velocities = system.velocitiesAPerFs ?? (t0 > 0 ? maxwellBoltzmannVelocities(masses, t0, rng, { zeroMomentum: true }) : new Float64Array(3 * n));
   const withStress = !!system.cellA && system.pbc.every(Boolean) && calc.implementedProperties.includes('stress');
   const params = { ...config.params };
-  const integrator = spec.create(withStress ? withComputeStress(calc) : calc, params, spec.stochastic ? rng : undefined);
+  const integrator = spec.create(calc, params, spec.stochastic ? rng : undefined, { computeStress: withStress });
   const state = integrator.init({ ...system, massesAmu: masses, velocitiesAPerFs: velocities });
   return { integrator, state, initialTemperatureK: t0 };
-}
-
-/** A calculator view that always computes stress (so pressure can be reported every step). */
-function withComputeStress(calc: Calculator): Calculator {
-  return {
-    name: calc.name,
-    implementedProperties: calc.implementedProperties,
-    cutoffA: calc.cutoffA,
-    compute: (sys, req = {}, out) => calc.compute(sys, { ...req, stress: true }, out),
-    reset: () => calc.reset?.(),
-  };
 }
 
 /** Run the job to the end, to a stop request, or to a failure. Never throws. */

@@ -7,6 +7,7 @@ import { ParseError } from '../io/errors';
 import { parseEamFile, parseEamFuncfl, parseEamSetfl } from './eamFile';
 import { calculatorFromSpec, createCalculator, formatPotentialSpec, parsePotentialSpec, POTENTIALS, type ParsedPotentialSpec } from './registry';
 import { parseSwFile } from './swFile';
+import { swEntryCutoffA } from './stillingerWeber';
 
 const DIR = fileURLToPath(new URL('../../fixtures/potentials/', import.meta.url));
 const text = (f: string) => readFileSync(DIR + f, 'utf8');
@@ -156,6 +157,13 @@ describe('SW file reader', () => {
     expect(f.entries).toHaveLength(1);
     expect(f.entries[0]).toMatchObject({ elements: ['Si', 'Si', 'Si'], epsilonEv: 2.1683, sigmaA: 2.0951, a: 1.8, lambda: 21, gamma: 1.2, bigA: 7.049556277, bigB: 0.6022245584, p: 4, q: 0, tol: 0 });
     expect(parseSwFile(text('GaN.sw'), 'GaN.sw').elements).toEqual(['Ga', 'N']);
+  });
+  it('shortens the cutoff with tol as LAMMPS 29 Sep 2021 does', () => {
+    // LAMMPS log for Si.sw with tol = 0.01 and neighbor 0.0: "master list distance cutoff = 3.3162348"
+    const e = parseSwFile(text('Si.sw').replace(/4\.0\s+0\.0\s+0\.0/, '4.0 0.0 0.01'), 'Si_tol.sw').entries[0];
+    expect(e.tol).toBe(0.01);
+    expect(swEntryCutoffA(e)).toBeCloseTo(3.3162348, 7);
+    expect(swEntryCutoffA(parseSwFile(text('Si.sw')).entries[0])).toBeCloseTo(1.8 * 2.0951, 12);
   });
   it('refuses negative values, duplicates and missing triplets', () => {
     expect(() => parseSwFile('Si Si Si 2.1683 -2.0951 1.80 21.0 1.20 -0.333 7.05 0.60 4.0 0.0 0.0', 'x.sw')).toThrow(/x.sw:1: expected sigma >= 0/);
