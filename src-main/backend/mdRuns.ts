@@ -121,6 +121,7 @@ export class MdRuns {
       this.o.broadcast('md.status', { ...run.info });
     };
     const numbers = frame.numbers.slice();
+    let lastStatus = 0;
     const pbc = [...frame.pbc] as [boolean, boolean, boolean];
     worker.on('message', (m: FromMdWorker) => {
       switch (m.type) {
@@ -133,10 +134,15 @@ export class MdRuns {
         case 'frame':
           this.o.broadcast('md.frame', { runId: p.runId, step: m.step, timeFs: m.timeFs, numbers, positionsA: m.positionsA, cellA: m.cellA, pbc });
           break;
-        case 'progress':
+        case 'progress': {
           Object.assign(run.info, { step: m.step, atomStepsPerS: m.atomStepsPerS, etaS: m.etaS });
-          this.o.broadcast('md.status', { ...run.info });
+          const now = Date.now();
+          if (now - lastStatus >= 250) {
+            lastStatus = now;
+            this.o.broadcast('md.status', { ...run.info });
+          }
           break;
+        }
         case 'paused':
           update({ state: 'paused' });
           break;

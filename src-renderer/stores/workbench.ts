@@ -100,6 +100,16 @@ export const useWorkbench = defineStore('workbench', () => {
     return null;
   }
 
+  function openRun(runId: string) {
+    return runOpen('MD trajectory', { kind: 'run', runId });
+  }
+
+  /** Show a frame that does not belong to an open dataset (a running MD trajectory). */
+  function showLiveFrame(f: FramePayload) {
+    frameSeq++;
+    frame.value = markRaw(f);
+  }
+
   function openRecent(entry: RecentEntry) {
     return runOpen(entry.name, { kind: 'recent', recentId: entry.id });
   }
@@ -183,6 +193,8 @@ export const useWorkbench = defineStore('workbench', () => {
     openDialog,
     openFile,
     openRecent,
+    openRun,
+    showLiveFrame,
     cancelJob,
     select,
     setFrame,
