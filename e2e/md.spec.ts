@@ -35,8 +35,15 @@ test('NVE run from the UI: live monitor, pause, stop, trajectory reopens', async
   await page.getByTestId('stop-md').click();
   await expect(page.getByTestId('run-state')).toHaveText('stopped');
   await page.getByTestId('open-trajectory').click();
+  await expect(page.getByTestId('dataset-panel').locator('.tab.on')).toContainText('(trajectory)');
   await expect(page.getByTestId('frame-atoms')).toHaveText('64');
-  await expect.poll(async () => Number(await page.getByTestId('frame-count').textContent())).toBeGreaterThan(5);
+  await expect(page.getByTestId('atom-count')).toContainText('64–64 per frame');
+  // Analyse the trajectory just written: g(r) and MSD with a diffusion coefficient.
+  await page.getByTestId('tab-analyze').click();
+  await page.getByTestId('run-rdf').click();
+  await expect(page.getByTestId('analysis-panel')).toContainText('Å⁻³');
+  await page.getByTestId('run-msd').click();
+  await expect(page.getByTestId('diffusion')).toContainText('cm²/s');
   await page.screenshot({ path: join(SHOTS, 'md-trajectory.png') });
   await page.close();
 });

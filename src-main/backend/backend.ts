@@ -179,7 +179,15 @@ export class Backend {
     'md.control': async (p) => this.md.control(p.runId, p.action),
     'md.list': async () => this.md.list(),
     'md.study': async (p) => this.md.study(p),
+    'analysis.rdf': async (p) => this.md.analyze('rdf', this.framesOf(p.datasetId), { rMaxA: p.rMaxA, bins: p.bins }),
+    'analysis.msd': async (p) => this.md.analyze('msd', this.framesOf(p.datasetId), { frameIntervalFs: p.frameIntervalFs, removeDrift: p.removeDrift }),
   };
+
+  private framesOf(datasetId: string): Frame[] {
+    const d = this.datasets.get(datasetId);
+    if (!d) throw new ApiError({ code: 'not-found', message: `no open dataset ${datasetId}` });
+    return d.frames;
+  }
 
   appInfo(): AppInfo {
     return {

@@ -7,7 +7,7 @@ import type { Frame } from '../../src-shared/atoms/frame';
 import { validateMdConfig, type MdJobConfig } from '../../src-shared/md/job';
 import { INTEGRATORS } from '../../src-shared/md/integrators';
 import { POTENTIALS } from '../../src-shared/potentials/registry';
-import { ApiError, type Events, type EventName, type MdRunInfo, type MdSettings, type Params, type PotentialCatalog, type StudyResult } from '../../src-shared/protocol/api';
+import { ApiError, type Events, type EventName, type MdRunInfo, type MdSettings, type MsdResultDto, type Params, type PotentialCatalog, type RdfResultDto, type StudyResult } from '../../src-shared/protocol/api';
 import { listBundled, resolvePotential } from '../node/potentialFiles';
 import { createRunFolder, writeJsonAtomic } from '../node/runFiles';
 import type { FromMdWorker, ToMdWorker, WorkerSystem } from '../workers/mdMessages';
@@ -190,6 +190,24 @@ export class MdRuns {
         });
         worker.on('error', (e) => reject(new ApiError({ code: 'internal', message: `study worker crashed: ${e.message}` })));
         const msg: ToMdWorker = { type: 'study', system: systemOf(frame), potential, temperatureK: p.temperatureK, dtFs: p.dtFs, durationFs: p.durationFs, seed: p.seed };
+        worker.postMessage(msg);
+      });
+    } finally {
+      void worker.terminate();
+    }
+  }
+
+  /** g(r) or MSD of a dataset's frames, computed in a worker thread. */
+  async analyze<T extends 'rdf' | 'msd'>(kind: T, frames: Frame[], opts: { rMaxA?: number; bins?: number; frameIntervalFs?: number; removeDrift?: boolean }): Promise<T extends 'rdf' ? RdfResultDto : MsdResultDto> {
+    const worker = this.o.spawnMdWorker();
+    try {
+      return await new Promise((resolve, reject) => {
+        worker.on('message', (m: FromMdWorker) => {
+          if (m.type === 'rdf-done' || m.type === 'msd-done') resolve(m.result as never);
+          else if (m.type === 'error') reject(new ApiError({ code: 'invalid-params', message: m.message }));
+        });
+        worker.on('error', (e) => reject(new ApiError({ code: 'internal', message: `analysis worker crashed: ${e.message}` })));
+        const msg: ToMdWorker = kind === 'rdf' ? { type: 'rdf', frames, rMaxA: opts.rMaxA, bins: opts.bins } : { type: 'msd', frames, frameIntervalFs: opts.frameIntervalFs, removeDrift: opts.removeDrift };
         worker.postMessage(msg);
       });
     } finally {

@@ -8,8 +8,7 @@ import { fitDrift } from '../../src-shared/md/drift';
 import { INTEGRATORS, type IntegratorId } from '../../src-shared/md/integrators';
 import { runMdJob, validateMdConfig, type MdJobConfig, type ThermoSample } from '../../src-shared/md/job';
 import { relax } from '../../src-shared/relax/relax';
-import { radialDistribution } from '../../src-shared/analysis/rdf';
-import { diffusionCoefficient, meanSquaredDisplacement } from '../../src-shared/analysis/msd';
+import { msdOfFrames, rdfOfFrames } from '../../src-shared/analysis/trajectoryAnalysis';
 import { calculatorFromSpec } from '../../src-shared/potentials/registry';
 import { RESOURCES_DIR } from '../node/paths';
 import { resolvePotential } from '../node/potentialFiles';
@@ -319,28 +318,14 @@ const rdf: Command = {
   async run({ positionals: [input], options }) {
     const d = await load(input, options);
     if (!d) return 1;
-    const f0 = d.frames[0];
-    if (!f0.cellA) return fail('rdf needs periodic frames with a cell');
-    let rMax: number | undefined, bins: number;
-    try {
-      rMax = num(options, 'r-max-a');
-      bins = num(options, 'bins') ?? 200;
-    } catch (e) {
-      return fail((e as Error).message);
-    }
-    if (rMax === undefined) {
-      const { cellHeightsA } = await import('../../src-shared/space/cell');
-      const h = cellHeightsA(new Float64Array(3), f0.cellA);
-      rMax = 0.4999 * Math.min(h[0], h[1], h[2]);
-    }
     let res;
     try {
-      res = radialDistribution(d.frames.map((f) => ({ positionsA: f.positionsA, cellA: f.cellA, pbc: f.pbc })), { rMaxA: rMax, nBins: bins, numbers: f0.numbers });
+      res = rdfOfFrames(d.frames, num(options, 'r-max-a'), num(options, 'bins') ?? 200);
     } catch (e) {
       return fail((e as Error).message);
     }
     if (options.json) {
-      console.log(JSON.stringify({ frames: res.frames, density_per_a3: res.densityPerA3, r_a: Array.from(res.rA), g: Array.from(res.g), coordination: Array.from(res.coordination), partials: res.partials.map((p) => ({ pair: p.label, g: Array.from(p.g), coordination_ab: Array.from(p.coordinationAB) })) }));
+      console.log(JSON.stringify({ frames: res.frames, r_max_a: res.rMaxA, density_per_a3: res.densityPerA3, r_a: Array.from(res.rA), g: Array.from(res.g), coordination: Array.from(res.coordination), partials: res.partials.map((p) => ({ pair: p.label, g: Array.from(p.g) })) }));
     } else {
       console.log('r_A,g');
       for (let k = 0; k < res.rA.length; k++) console.log(`${res.rA[k]},${res.g[k]}`);
@@ -364,22 +349,18 @@ const msd: Command = {
   async run({ positionals: [input], options }) {
     const d = await load(input, options);
     if (!d) return 1;
-    if (d.frames.length < 3) return fail('msd needs at least 3 frames');
-    let dt = num(options, 'frame-interval-fs');
-    if (dt === undefined) {
-      const t0 = d.frames[0].info['time_fs'];
-      const t1 = d.frames[1].info['time_fs'];
-      if (typeof t0 === 'number' && typeof t1 === 'number' && t1 > t0) dt = t1 - t0;
-      else return fail('the frames carry no time_fs; pass --frame-interval-fs');
+    let res;
+    try {
+      res = msdOfFrames(d.frames, num(options, 'frame-interval-fs'), !!options['remove-drift']);
+    } catch (e) {
+      return fail((e as Error).message);
     }
-    const res = meanSquaredDisplacement(d.frames.map((f) => ({ positionsA: f.positionsA, cellA: f.cellA, pbc: f.pbc })), { frameIntervalFs: dt, removeDrift: !!options['remove-drift'], numbers: d.frames[0].numbers });
-    const D = diffusionCoefficient(res);
     if (options.json) {
-      console.log(JSON.stringify({ lag_fs: Array.from(res.lagFs), msd_a2: Array.from(res.msdA2), d_a2_per_ps: D.dA2PerPs, d_stderr_a2_per_ps: D.dStdErrA2PerPs, d_cm2_per_s: D.dCm2PerS, fit_from_fs: D.fitFromFs, fit_to_fs: D.fitToFs }));
+      console.log(JSON.stringify({ frames: res.frames, frame_interval_fs: res.frameIntervalFs, lag_fs: Array.from(res.lagFs), msd_a2: Array.from(res.msdA2), d_a2_per_ps: res.dA2PerPs, d_stderr_a2_per_ps: res.dStdErrA2PerPs, d_cm2_per_s: res.dCm2PerS, fit_from_fs: res.fitFromFs, fit_to_fs: res.fitToFs }));
     } else {
       console.log('lag_fs,msd_a2');
       for (let k = 0; k < res.lagFs.length; k++) console.log(`${res.lagFs[k]},${res.msdA2[k]}`);
-      console.error(`D = ${D.dA2PerPs.toExponential(4)} ± ${D.dStdErrA2PerPs.toExponential(2)} Å²/ps = ${D.dCm2PerS.toExponential(4)} cm²/s (fit ${D.fitFromFs}-${D.fitToFs} fs)`);
+      console.error(`D = ${res.dA2PerPs.toExponential(4)} ± ${res.dStdErrA2PerPs.toExponential(2)} Å²/ps = ${res.dCm2PerS.toExponential(4)} cm²/s (fit ${res.fitFromFs}-${res.fitToFs} fs)`);
     }
     return 0;
   },

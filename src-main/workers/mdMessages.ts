@@ -1,7 +1,8 @@
 // Messages between the host process and an MD worker thread.
 import type { MdSystem } from '../../src-shared/md/state';
 import type { MdJobConfig } from '../../src-shared/md/job';
-import type { StudyPoint, StudyResult, ThermoColumns } from '../../src-shared/protocol/api';
+import type { MsdResultDto, RdfResultDto, StudyPoint, StudyResult, ThermoColumns } from '../../src-shared/protocol/api';
+import type { Frame } from '../../src-shared/atoms/frame';
 
 export interface WorkerSystem {
   numbers: Int32Array;
@@ -30,6 +31,8 @@ export type ToMdWorker =
       durationFs: number;
       seed: number;
     }
+  | { type: 'rdf'; frames: Frame[]; rMaxA?: number; bins?: number }
+  | { type: 'msd'; frames: Frame[]; frameIntervalFs?: number; removeDrift?: boolean }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
@@ -44,6 +47,8 @@ export type FromMdWorker =
   | { type: 'done'; status: 'finished' | 'stopped' | 'failed'; steps: number; message: string | null; framesWritten: number }
   | { type: 'study-point'; point: StudyPoint; index: number; total: number }
   | { type: 'study-done'; result: Omit<StudyResult, 'studyId'> }
+  | { type: 'rdf-done'; result: RdfResultDto }
+  | { type: 'msd-done'; result: MsdResultDto }
   | { type: 'error'; message: string };
 
 export type { MdSystem };

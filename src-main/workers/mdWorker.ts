@@ -11,6 +11,7 @@ import { timestepStudy } from '../../src-shared/md/timestepStudy';
 import type { MdState } from '../../src-shared/md/state';
 import type { ThermoColumns } from '../../src-shared/protocol/api';
 import { ThermoWriter, TrajectoryWriter } from '../node/runFiles';
+import { msdOfFrames, rdfOfFrames } from '../../src-shared/analysis/trajectoryAnalysis';
 import type { FromMdWorker, ToMdWorker, WorkerSystem } from './mdMessages';
 
 if (!parentPort) throw new Error('mdWorker must run in a worker thread');
@@ -139,6 +140,15 @@ port.on('message', (msg: ToMdWorker) => {
       break;
     case 'study':
       study(msg).catch((e) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+      break;
+    case 'rdf':
+    case 'msd':
+      try {
+        if (msg.type === 'rdf') post({ type: 'rdf-done', result: rdfOfFrames(msg.frames, msg.rMaxA, msg.bins) });
+        else post({ type: 'msd-done', result: msdOfFrames(msg.frames, msg.frameIntervalFs, msg.removeDrift) });
+      } catch (e) {
+        post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      }
       break;
   }
 });

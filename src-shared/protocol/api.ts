@@ -100,6 +100,8 @@ export const requestSchemas = {
       seed: z.number().int().min(0).max(2 ** 32 - 1),
     })
     .strict(),
+  'analysis.rdf': z.object({ datasetId: idSchema, rMaxA: z.number().positive().max(1000).optional(), bins: z.number().int().min(10).max(5000).optional() }).strict(),
+  'analysis.msd': z.object({ datasetId: idSchema, frameIntervalFs: z.number().positive().max(1e9).optional(), removeDrift: z.boolean().optional() }).strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -280,6 +282,29 @@ export interface StudyResult {
   fluctuationExponent: number | null;
 }
 
+export interface RdfResultDto {
+  frames: number;
+  rMaxA: number;
+  /** [bins] bin centres, Å. */
+  rA: Float64Array;
+  g: Float64Array;
+  coordination: Float64Array;
+  partials: { label: string; g: Float64Array }[];
+  densityPerA3: number;
+}
+
+export interface MsdResultDto {
+  frames: number;
+  frameIntervalFs: number;
+  lagFs: Float64Array;
+  msdA2: Float64Array;
+  dA2PerPs: number;
+  dStdErrA2PerPs: number;
+  dCm2PerS: number;
+  fitFromFs: number;
+  fitToFs: number;
+}
+
 export interface Results {
   'app.info': AppInfo;
   'dialog.openFile': { path: string } | null;
@@ -298,6 +323,8 @@ export interface Results {
   'md.control': MdRunInfo;
   'md.list': MdRunInfo[];
   'md.study': StudyResult;
+  'analysis.rdf': RdfResultDto;
+  'analysis.msd': MsdResultDto;
 }
 
 export interface JobProgress {

@@ -18,6 +18,8 @@ export const METHOD_NAMES = [
   'md.control',
   'md.list',
   'md.study',
+  'analysis.rdf',
+  'analysis.msd',
 ] as const;
 
 export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress'] as const;
