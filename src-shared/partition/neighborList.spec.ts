@@ -231,7 +231,7 @@ describe('Verlet list lifecycle: allocate / update with a skin', () => {
     expectPairs(list, bruteForcePairs(r, cell, pbc, cutoffA, { half }), false);
   }
 
-  it('small moves reuse the list yet keep it complete; a move beyond skin/2 rebuilds', () => {
+  it('small moves reuse the list yet keep it complete; displacements adding up past the skin rebuild', () => {
     for (const [cell, pbc] of [
       [randomCell(rng, { minA: 5, maxA: 8 }), TTT],
       [randomCell(rng, { minA: 5, maxA: 8 }), [true, false, true]],
@@ -252,9 +252,14 @@ describe('Verlet list lifecycle: allocate / update with a skin', () => {
           expectComplete(list, r, cell, pbc, cutoffA, half);
         }
         expect(list.rebuilds).toBe(0);
-        // one atom moves by 0.6 > skin/2
+        // one atom alone moves by 0.9 > skin/2 but < skin: no pair can have come closer by more
+        // than the skin, so the list is kept and still complete
         r = ref.slice();
-        r[3 * 7] += 0.6;
+        r[3 * 7] += 0.9;
+        expect(update(list, r)).toBe(false);
+        expectComplete(list, r, cell, pbc, cutoffA, half);
+        // a second atom moving 0.2 makes 0.9 + 0.2 > skin: rebuild
+        r[3 * 11 + 1] -= 0.2;
         expect(update(list, r)).toBe(true);
         expect(list.rebuilds).toBe(1);
         expectComplete(list, r, cell, pbc, cutoffA + skinA, half);

@@ -29,7 +29,7 @@
 // Lifecycle (JAX-MD jax_md/partition.py, neighbor_list -> allocate / update): `allocate` builds a
 // Verlet list with radius cutoff + skin outside the MD loop; `update` inside the loop reuses the
 // pair topology (recomputing vectors and distances from the current positions) until some atom has
-// moved more than skin/2 from where it was at the last build, then rebuilds. Unlike JAX-MD there is
+// moved so far that the two largest displacements since the last build exceed the skin, then rebuilds. Unlike JAX-MD there is
 // no fixed capacity to overflow: the arrays grow, and `rebuilds` counts builds done by update.
 import { cellHeightsA, invert3, reduceCell, type Pbc } from '../space/cell';
 import { covalentRadiusA } from '../atoms/elements';
@@ -431,8 +431,8 @@ export function allocate(
 
 /**
  * Bring the list up to date for new positions [3N] Å (and optionally a new cell [9]). Rebuilds
- * when the atom count or the cell changed, or when some atom moved more than skin/2 since the
- * last build; otherwise keeps the pairs and recomputes their vectors and distances. Every pair
+ * when the atom count or the cell changed, or when the two largest displacements since the last
+ * build add up to more than the skin; otherwise keeps the pairs and recomputes their vectors and distances. Every pair
  * with |r_ij| < cutoffA is then in the list (the list may hold pairs out to cutoffA + skinA:
  * filter by distance). Returns true when it rebuilt. Motion is measured on the positions as
  * passed: wrapping atoms back into the cell between calls is safe but forces a rebuild.
@@ -450,13 +450,29 @@ export function update(list: NeighborList, positionsA: ArrayLike<number>, cellA?
     rebuild = true;
   }
   if (!rebuild) {
-    const lim2 = (list.skinA / 2) ** 2;
+    // A pair's separation changes by at most d_i + d_j, so the list stays complete while the two
+    // largest displacements since the build add up to no more than the skin (LAMMPS's "check yes"
+    // rule is the stricter 2 max d <= skin).
     const ref = list.referencePositionsA;
+    let d1 = 0; // largest squared displacement
+    let d2 = 0; // second largest
+    const skin = list.skinA;
     for (let q = 0; q < 3 * n; q += 3) {
       const dx = positionsA[q] - ref[q], dy = positionsA[q + 1] - ref[q + 1], dz = positionsA[q + 2] - ref[q + 2];
-      if (!(dx * dx + dy * dy + dz * dz <= lim2)) {
-        rebuild = true;
-        break;
+      const d = dx * dx + dy * dy + dz * dz;
+      if (!(d <= d2)) {
+        if (!(d === d)) {
+          rebuild = true; // NaN
+          break;
+        }
+        if (d > d1) {
+          d2 = d1;
+          d1 = d;
+        } else d2 = d;
+        if (Math.sqrt(d1) + Math.sqrt(d2) > skin) {
+          rebuild = true;
+          break;
+        }
       }
     }
   }

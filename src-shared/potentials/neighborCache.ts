@@ -1,7 +1,7 @@
 // The Verlet neighbour list a classical calculator keeps between calls, in the form its pair loops
 // want. Lifecycle after JAX-MD (partition.neighbor_list: allocate outside the loop, update inside):
 // the first compute() allocates a list with radius cutoff + skin (partition/neighborList.ts), each
-// later call updates it (rebuilding only when some atom moved more than skin/2, or the cell, the
+// later call updates it (rebuilding only when the two largest displacements add up to more than the skin, or the cell, the
 // periodicity or the atom count changed), and reset() drops it.
 //
 // Periodic images are handled with ghost atoms, as LAMMPS does (Plimpton, J. Comp. Phys. 117, 1

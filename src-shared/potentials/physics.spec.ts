@@ -257,17 +257,17 @@ describe('absurd parameters are refused by the factories', () => {
 
 describe('kept neighbour list and fast paths', () => {
   const sysOf = (file: string, name: string) => fixture(file, name);
-  it('rebuilds only when an atom has moved more than skin/2, the cell changed, or after reset()', () => {
+  it('rebuilds only when the two largest displacements exceed the skin, the cell changed, or after reset()', () => {
     const sys = sysOf('eam_funcfl.json', 'eam_cu_triclinic');
     const calc = createEamFromText(text('Cu_u3.eam'), 'Cu_u3.eam', { skinA: 1.0 });
     const out = { energyEv: 0 };
     calc.compute(sys, { forces: true }, out);
     expect(calc.neighborListBuilds).toBe(1);
     const pos = sys.positionsA.slice();
-    pos[0] += 0.3; // below skin/2 = 0.5 Å
+    pos[0] += 0.6; // one atom, 0.6 Å < skin: kept
     calc.compute({ ...sys, positionsA: pos }, { forces: true }, out);
     expect(calc.neighborListBuilds).toBe(1);
-    pos[0] += 0.3; // 0.6 Å from the build position
+    pos[4] += 0.5; // a second atom, 0.6 + 0.5 > skin = 1 Å: rebuilt
     calc.compute({ ...sys, positionsA: pos }, { forces: true }, out);
     expect(calc.neighborListBuilds).toBe(2);
     const cell = sys.cellA!.map((c) => c * 1.001);

@@ -60,7 +60,7 @@ export interface PotentialEntry {
 
 const SKIN: PotentialParameter = {
   key: 'skin', label: 'Neighbour skin', unit: 'Å', type: 'number', default: 1, min: 0, max: 10,
-  description: 'Verlet skin: pairs are listed to cutoff + skin and the list is rebuilt when an atom has moved skin/2.',
+  description: 'Verlet skin: pairs are listed to cutoff + skin and the list is rebuilt when the two largest displacements since the last build add up to more than the skin.',
 };
 const SHIFT: PotentialParameter = {
   key: 'shift', label: 'Shift to zero at cutoff', unit: '', type: 'boolean', default: false,
