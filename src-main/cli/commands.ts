@@ -4,6 +4,7 @@ import { frameLabels, SummaryBuilder } from '../../src-shared/atoms/summary';
 import { FORMATS, formatForWriting } from '../../src-shared/io/registry';
 import { load, readOptions, writeAtomic, type Command } from './common';
 import { SIMULATION_COMMANDS } from './simulate';
+import { AUDIT_COMMANDS } from './audit';
 
 export type { Command };
 
@@ -149,4 +150,4 @@ const formats: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS];
+export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS];
