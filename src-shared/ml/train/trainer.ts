@@ -1,0 +1,371 @@
+// The training loop: seeded mini-batch optimisation of the loss of loss.ts with the optimiser,
+// schedule and weight average of optimizer.ts / schedule.ts, validation every epoch, early stopping
+// on the validation loss, and checkpoints that resume the run exactly.
+//
+// Reproducibility: epoch e visits the training frames in the order of a Fisher-Yates shuffle drawn
+// from createRng(seed, e) and packs them into batches of at most batchAtoms atoms, so the batch
+// plan of any epoch is a pure function of (seed, e). A checkpoint holds the weights, the optimiser
+// moments, the weight average, the schedule and early-stopping state, the best weights, the
+// history, and the position (epoch, batch, step); a trainer built from it continues with the same
+// batches and the same arithmetic, so on a deterministic backend (cpu, wasm) the resumed run is
+// bitwise identical to the uninterrupted one (tested).
+//
+// Events: onStep after every optimiser step (loss terms, learning rate, gradient norm, timing);
+// onEpoch after each epoch (train loss terms as step means, validation loss and metrics, best
+// epoch, ETA); onCheckpoint every `checkpointEvery` epochs and when the run stops for any reason.
+// run() awaits a macrotask between steps so a worker can receive pause/stop messages.
+import type { GraphCache } from '../data/graph';
+import { planBatches, type HostBatch } from '../data/batch';
+import { makeBatch, type TrainingData } from '../data/trainingData';
+import type { AtomisticModel } from '../models/model';
+import type { SavedModel } from '../models/serialization';
+import type { Tensor } from '../tf/types';
+import { tidyValue } from '../tf/tidy';
+import { createRng } from '../../space/rng';
+import { batchLoss, trainBatchTensors, type LossValues, type LossWeights } from './loss';
+import { evaluateModel, type EvalResult } from './evaluate';
+import { createOptimizer, createWeightAverage, type OptimizerConfig, type OptimizerState, type WeightAverage } from './optimizer';
+import { createSchedule, type ScheduleConfig, type ScheduleState } from './schedule';
+
+export interface TrainConfig {
+  seed: number;
+  maxEpochs: number;
+  /** Atoms per training batch (frames are packed up to this). */
+  batchAtoms: number;
+  loss: LossWeights;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  /** Decay of the weight average used for validation and the saved model; 0 = off. */
+  emaDecay: number;
+  /** Stop after `patience` epochs without the validation loss improving by minDelta (relative). */
+  earlyStopping: { patience: number; minDelta: number } | null;
+  /** Emit a checkpoint every N epochs (0: only when stopping). */
+  checkpointEvery: number;
+  /** Atoms per evaluation batch. */
+  evalBatchAtoms: number;
+}
+
+export function defaultTrainConfig(): TrainConfig {
+  return {
+    seed: 0,
+    maxEpochs: 100,
+    batchAtoms: 512,
+    loss: { energy: 1, forces: 1, stress: 0.1 },
+    optimizer: { type: 'adam', lr: 3e-3, clipGradNorm: 10 },
+    schedule: { type: 'plateau', warmupSteps: 20, factor: 0.5, patience: 10, minLr: 1e-5 },
+    emaDecay: 0.99,
+    earlyStopping: { patience: 40, minDelta: 1e-4 },
+    checkpointEvery: 10,
+    evalBatchAtoms: 2048,
+  };
+}
+
+export type StopReason = 'max_epochs' | 'early_stopping' | 'cancelled' | 'time_limit' | 'epoch_limit' | 'non_finite';
+
+export interface StepEvent {
+  kind: 'step';
+  epoch: number;
+  /** Optimiser steps done (1-based after this step). */
+  step: number;
+  batch: number;
+  batches: number;
+  lr: number;
+  loss: LossValues;
+  gradNorm: number;
+  atoms: number;
+  ms: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  lr: number;
+  train: LossValues;
+  valid: { loss: LossValues; metrics: EvalResult['metrics'] } | null;
+  ms: number;
+}
+
+export interface EpochEvent extends EpochRecord {
+  kind: 'epoch';
+  best: { epoch: number; loss: number } | null;
+  improved: boolean;
+  elapsedMs: number;
+  etaMs: number;
+}
+
+const BIG = Number.MAX_VALUE; // JSON-safe "infinity" for state kept in checkpoints
+
+export interface Checkpoint {
+  format: 'atomforge-checkpoint';
+  version: 1;
+  reason: 'periodic' | 'stop';
+  config: TrainConfig;
+  /** Live weights (and everything needed to rebuild the model). */
+  model: SavedModel;
+  optimizer: OptimizerState;
+  ema: { values: Float32Array[]; updates: number } | null;
+  schedule: ScheduleState;
+  /** Where training continues: epoch (0-based), batch within it, optimiser steps done. */
+  position: { epoch: number; batch: number; step: number };
+  /** Sums of the current (partial) epoch's step losses. */
+  epochSums: { total: number; energy: number; forces: number; stress: number; steps: number; ms: number };
+  best: { epoch: number; loss: number; weights: Float32Array[] } | null;
+  earlyStopping: { best: number; bad: number };
+  history: EpochRecord[];
+  elapsedMs: number;
+}
+
+export interface TrainHooks {
+  onStep?(e: StepEvent): void;
+  onEpoch?(e: EpochEvent): void;
+  onCheckpoint?(c: Checkpoint): void;
+  signal?: AbortSignal;
+  /** Wall-clock budget of this call, ms. */
+  maxMs?: number;
+  /** Stop after this many epochs in this call (reason 'epoch_limit'; for pausing and tests). */
+  maxEpochs?: number;
+  /** Yield to the event loop every N steps (default 1). */
+  yieldEvery?: number;
+}
+
+export interface TrainResult {
+  reason: StopReason;
+  epochs: number;
+  steps: number;
+  best: { epoch: number; loss: number } | null;
+  history: EpochRecord[];
+}
+
+export interface Trainer {
+  readonly epoch: number;
+  readonly step: number;
+  readonly history: readonly EpochRecord[];
+  run(hooks?: TrainHooks): Promise<TrainResult>;
+  /** Evaluate with the weights used for validation (the average when EMA is on). */
+  evaluate(indices: readonly number[], opts?: { collect?: boolean }): EvalResult;
+  checkpoint(reason?: Checkpoint['reason']): Checkpoint;
+  /** The best weights so far (the current ones when no epoch has finished) as a model file. */
+  bestModel(metadata?: Record<string, unknown>): SavedModel;
+  dispose(): void;
+}
+
+export interface TrainerOptions {
+  model: AtomisticModel;
+  data: TrainingData;
+  /** Graphs for model.graphSpec over data.frames. */
+  graphs: GraphCache;
+  config: TrainConfig;
+  /** Continue from this checkpoint (the model must have been loaded from checkpoint.model). */
+  resume?: Checkpoint;
+}
+
+/** Batches of epoch `epoch`: a pure function of (seed, epoch). */
+export function epochPlan(data: TrainingData, config: TrainConfig, epoch: number): number[][] {
+  const rng = createRng((config.seed >>> 0) + 4294967296 * (epoch + 1));
+  const order = data.split.train.slice();
+  for (let k = order.length - 1; k > 0; k--) {
+    const r = rng.int(k + 1);
+    const t = order[k];
+    order[k] = order[r];
+    order[r] = t;
+  }
+  return planBatches(order, (k) => data.frames[k].numbers.length, config.batchAtoms);
+}
+
+const copy = (xs: Float32Array[]) => xs.map((x) => x.slice());
+
+export function createTrainer(opts: TrainerOptions): Trainer {
+  const { model, data, graphs, config } = opts;
+  const tf = model.tf;
+  const vars = model.variables;
+  const varList = vars.map((v) => v.variable);
+  const optimizer = createOptimizer(tf, vars, config.optimizer);
+  const schedule = createSchedule(config.optimizer.lr, config.schedule, config.maxEpochs);
+  const ema: WeightAverage | null = config.emaDecay > 0 ? createWeightAverage(tf, vars, config.emaDecay) : null;
+  let position = { epoch: 0, batch: 0, step: 0 };
+  let sums = { total: 0, energy: 0, forces: 0, stress: 0, steps: 0, ms: 0 };
+  let best: Checkpoint['best'] = null;
+  let stopState = { best: BIG, bad: 0 };
+  let history: EpochRecord[] = [];
+  let elapsedMs = 0;
+  let finished: StopReason | null = null;
+  let planCache: { epoch: number; plan: number[][] } | null = null;
+
+  const r = opts.resume;
+  if (r) {
+    if (r.format !== 'atomforge-checkpoint') throw new Error('not a training checkpoint');
+    optimizer.load(r.optimizer);
+    if (ema && r.ema) ema.load(r.ema.values, r.ema.updates);
+    schedule.load(r.schedule);
+    position = { ...r.position };
+    sums = { ...r.epochSums };
+    best = r.best ? { ...r.best, weights: copy(r.best.weights) } : null;
+    stopState = { ...r.earlyStopping };
+    history = r.history.map((h) => ({ ...h }));
+    elapsedMs = r.elapsedMs;
+  }
+
+  const weightsNow = () => (ema ? ema.values() : vars.map((v) => Float32Array.from(v.variable.dataSync() as Float32Array)));
+  const withEvalWeights = <T>(fn: () => T): T => (ema ? ema.withAveraged(fn) : fn());
+
+  function plan(epoch: number): number[][] {
+    if (!planCache || planCache.epoch !== epoch) planCache = { epoch, plan: epochPlan(data, config, epoch) };
+    return planCache.plan;
+  }
+
+  /** One optimiser step; returns the loss terms and gradient norm, or null when the loss is not finite. */
+  function trainStep(host: HostBatch, lr: number): { loss: LossValues; gradNorm: number } | null {
+    return tidyValue(tf, () => {
+      const b = trainBatchTensors(model, host);
+      let terms: Tensor | null = null;
+      const { grads } = tf.variableGrads(() => {
+        const l = batchLoss(model, b, config.loss, data.scales);
+        terms = tf.keep(tf.stack([l.total, l.energy, l.forces, l.stress]));
+        return l.total;
+      }, varList);
+      const t = terms as unknown as Tensor;
+      const v = t.dataSync();
+      t.dispose();
+      const loss = { total: v[0], energy: v[1], forces: v[2], stress: v[3] };
+      if (!Number.isFinite(loss.total)) return null;
+      const list = vars.map((nv) => grads[nv.variable.name] ?? tf.zerosLike(nv.variable));
+      const norm = optimizer.apply(list, lr);
+      return { loss, gradNorm: norm.dataSync()[0] };
+    });
+  }
+
+  function evaluate(indices: readonly number[], o: { collect?: boolean } = {}): EvalResult {
+    return withEvalWeights(() => evaluateModel(model, data, graphs, indices, { batchAtoms: config.evalBatchAtoms, lossWeights: config.loss, collect: o.collect }));
+  }
+
+  function checkpoint(reason: Checkpoint['reason'] = 'periodic'): Checkpoint {
+    return {
+      format: 'atomforge-checkpoint',
+      version: 1,
+      reason,
+      config: structuredClone(config),
+      model: model.save(),
+      optimizer: optimizer.state(),
+      ema: ema ? { values: ema.values(), updates: ema.updates } : null,
+      schedule: schedule.state(),
+      position: { ...position },
+      epochSums: { ...sums },
+      best: best ? { ...best, weights: copy(best.weights) } : null,
+      earlyStopping: { ...stopState },
+      history: history.map((h) => ({ ...h })),
+      elapsedMs,
+    };
+  }
+
+  function endEpoch(hooks: TrainHooks, startedAt: number): EpochEvent {
+    const n = Math.max(1, sums.steps);
+    const train = { total: sums.total / n, energy: sums.energy / n, forces: sums.forces / n, stress: sums.stress / n };
+    const valid = data.split.valid.length ? evaluate(data.split.valid) : null;
+    const score = valid ? valid.loss.total : train.total;
+    schedule.endEpoch(position.epoch, score);
+    const improved = score < stopState.best * (1 - (config.earlyStopping?.minDelta ?? 0));
+    if (improved) {
+      stopState = { best: score, bad: 0 };
+      best = { epoch: position.epoch, loss: score, weights: weightsNow() };
+    } else stopState.bad++;
+    const rec: EpochRecord = { epoch: position.epoch, step: position.step, lr: schedule.lrAt(position.step), train, valid: valid ? { loss: valid.loss, metrics: valid.metrics } : null, ms: sums.ms };
+    history.push(rec);
+    const meanMs = history.reduce((s, h) => s + h.ms, 0) / history.length;
+    const event: EpochEvent = {
+      kind: 'epoch',
+      ...rec,
+      best: best ? { epoch: best.epoch, loss: best.loss } : null,
+      improved,
+      elapsedMs: elapsedMs + (performance.now() - startedAt),
+      etaMs: meanMs * Math.max(0, config.maxEpochs - position.epoch - 1),
+    };
+    position = { epoch: position.epoch + 1, batch: 0, step: position.step };
+    sums = { total: 0, energy: 0, forces: 0, stress: 0, steps: 0, ms: 0 };
+    hooks.onEpoch?.(event);
+    return event;
+  }
+
+  async function run(hooks: TrainHooks = {}): Promise<TrainResult> {
+    const t0 = performance.now();
+    const epochsAtStart = position.epoch;
+    const yieldEvery = hooks.yieldEvery ?? 1;
+    let reason: StopReason | null = finished;
+    let stepsHere = 0;
+    const result = (): TrainResult => ({
+      reason: reason!,
+      epochs: position.epoch,
+      steps: position.step,
+      best: best ? { epoch: best.epoch, loss: best.loss } : null,
+      history: history.slice(),
+    });
+    if (reason) return result();
+    while (!reason) {
+      if (position.epoch >= config.maxEpochs) {
+        reason = 'max_epochs';
+        break;
+      }
+      if (hooks.maxEpochs !== undefined && position.epoch - epochsAtStart >= hooks.maxEpochs) {
+        reason = 'epoch_limit';
+        break;
+      }
+      const batches = plan(position.epoch);
+      while (position.batch < batches.length) {
+        if (hooks.signal?.aborted) reason = 'cancelled';
+        else if (hooks.maxMs !== undefined && performance.now() - t0 > hooks.maxMs) reason = 'time_limit';
+        if (reason) break;
+        const ts = performance.now();
+        const host = makeBatch(data, graphs, batches[position.batch]);
+        const lr = schedule.lrAt(position.step);
+        const out = trainStep(host, lr);
+        if (!out) {
+          reason = 'non_finite';
+          break;
+        }
+        ema?.update();
+        const ms = performance.now() - ts;
+        position.step++;
+        position.batch++;
+        sums.total += out.loss.total;
+        sums.energy += out.loss.energy;
+        sums.forces += out.loss.forces;
+        sums.stress += out.loss.stress;
+        sums.steps++;
+        sums.ms += ms;
+        hooks.onStep?.({ kind: 'step', epoch: position.epoch, step: position.step, batch: position.batch - 1, batches: batches.length, lr, loss: out.loss, gradNorm: out.gradNorm, atoms: host.nAtoms, ms });
+        if (++stepsHere % yieldEvery === 0) await new Promise<void>((res) => setTimeout(res, 0));
+      }
+      if (reason) break;
+      endEpoch(hooks, t0);
+      if (config.earlyStopping && stopState.bad >= config.earlyStopping.patience) reason = 'early_stopping';
+      if (!reason && config.checkpointEvery > 0 && position.epoch % config.checkpointEvery === 0) hooks.onCheckpoint?.(checkpoint('periodic'));
+    }
+    elapsedMs += performance.now() - t0;
+    if (reason === 'max_epochs' || reason === 'early_stopping' || reason === 'non_finite') finished = reason;
+    hooks.onCheckpoint?.(checkpoint('stop'));
+    return result();
+  }
+
+  return {
+    get epoch() {
+      return position.epoch;
+    },
+    get step() {
+      return position.step;
+    },
+    get history() {
+      return history;
+    },
+    run,
+    evaluate,
+    checkpoint,
+    bestModel(metadata = {}) {
+      const saved = model.save(metadata);
+      const w = best ? best.weights : weightsNow();
+      return { ...saved, weights: saved.weights.map((x, k) => ({ ...x, data: w[k].slice() })), metadata: { ...saved.metadata, bestEpoch: best?.epoch ?? null, bestLoss: best?.loss ?? null, ...metadata } };
+    },
+    dispose() {
+      optimizer.dispose();
+      ema?.dispose();
+    },
+  };
+}
