@@ -5,6 +5,7 @@ import { FORMATS, formatForWriting } from '../../src-shared/io/registry';
 import { load, readOptions, writeAtomic, type Command } from './common';
 import { SIMULATION_COMMANDS } from './simulate';
 import { AUDIT_COMMANDS } from './audit';
+import { DATASET_COMMANDS } from './datasetTools';
 
 export type { Command };
 
@@ -150,4 +151,4 @@ const formats: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS];
+export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS];

@@ -7,6 +7,7 @@ import type { FormatSpec, ReadOptions } from '../../src-shared/io/format';
 import { detectFormat } from '../../src-shared/io/registry';
 import { readStream, type ReadProgress, type ReadResult } from '../../src-shared/io/read';
 import type { Frame } from '../../src-shared/atoms/frame';
+import { isDeepmdPath, readDeepmdAsReadFileResult } from './deepmd';
 
 export interface ReadFileOptions extends ReadOptions {
   format?: string;
@@ -33,6 +34,8 @@ export async function readHead(path: string): Promise<string> {
 
 /** Read every frame of a file. Errors about the file itself (missing, a directory) come back as {error}. */
 export async function readFramesFromPath(path: string, opts: ReadFileOptions = {}): Promise<ReadFileResult> {
+  // DeePMD systems are folders (type.raw, set.*/*.npy), read outside the text-format registry.
+  if ((await fsp.stat(path).catch(() => null))?.isDirectory() && (await isDeepmdPath(path))) return readDeepmdAsReadFileResult(path, opts);
   let sizeBytes: number;
   try {
     const st = await fsp.stat(path);

@@ -8,6 +8,14 @@ import { cifFormat } from './formats/cif';
 import { pdbFormat } from './formats/pdb';
 import { lammpsDataFormat } from './formats/lammpsData';
 import { lammpsDumpFormat } from './formats/lammpsDump';
+import { vaspOutcarFormat } from './formats/vaspOutcar';
+import { vasprunFormat } from './formats/vasprun';
+import { xdatcarFormat } from './formats/xdatcar';
+import { espressoOutFormat } from './formats/espressoOut';
+import { cp2kOutFormat } from './formats/cp2kOut';
+import { gpawOutFormat } from './formats/gpawOut';
+import { turbomoleGradientFormat } from './formats/turbomoleGradient';
+import { n2p2BohrFormat, n2p2Format } from './formats/n2p2';
 
 export const FORMATS: readonly FormatSpec[] = [
   extxyzFormat,
@@ -15,8 +23,20 @@ export const FORMATS: readonly FormatSpec[] = [
   poscarFormat,
   cifFormat,
   pdbFormat,
+  // n2p2 before lammps-data: both claim input.data (n2p2 by base name, lammps-data by the .data
+  // extension); reading sniffs between them, writing takes the first, and input.data is n2p2's name.
+  n2p2Format,
   lammpsDataFormat,
   lammpsDumpFormat,
+  // DFT-code outputs and training-data formats (issue 8)
+  vaspOutcarFormat,
+  vasprunFormat,
+  xdatcarFormat,
+  espressoOutFormat,
+  cp2kOutFormat,
+  gpawOutFormat,
+  turbomoleGradientFormat,
+  n2p2BohrFormat,
 ];
 
 export function formatByName(name: string): FormatSpec | undefined {
