@@ -54,10 +54,10 @@ describe('atomforge audit', () => {
     expect(j.audit).toBe(kind === 'forces' ? 'conservation' : kind);
   });
 
-  it('refuses --model for now, unknown kinds, missing calculators and unlabelled data with a clear message', async () => {
+  it('refuses a missing model folder, unknown kinds, missing calculators and unlabelled data with a clear message', async () => {
     let r = await run(['symmetry', CU, '--model', 'runs/abc']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/not yet supported/);
+    expect(r.err).toMatch(/--model runs\/abc: .*no model\.json/);
     r = await run(['nonsense', CU, '--potential', EAM]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/unknown audit "nonsense"; known: symmetry, extensivity, forces, elastic, errors/);

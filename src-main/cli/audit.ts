@@ -16,7 +16,7 @@ import type { AuditReportBase } from '../../src-shared/audits/report';
 import { symmetryAudit } from '../../src-shared/audits/symmetry';
 import type { OptionSpec } from './args';
 import { load, readOptions, writeAtomic, type Command } from './common';
-import { calculatorFromCli } from './simulate';
+import { calculatorFromOptions } from './calculatorOption';
 
 const KINDS = AUDITS.map((a) => a.cliName);
 
@@ -46,9 +46,8 @@ export async function auditCalculator(o: Record<string, string | boolean>): Prom
   const model = str(o, 'model');
   const potential = str(o, 'potential');
   if (model !== undefined && potential !== undefined) return 'give either --potential SPEC or --model RUNDIR, not both';
-  if (model !== undefined) return `--model ${model}: auditing trained models is not yet supported (it arrives with the ML engine); use --potential SPEC for now`;
-  if (potential === undefined) return 'a calculator is required: --potential SPEC (e.g. eam:Cu_u3.eam) or --model RUNDIR';
-  return calculatorFromCli(potential);
+  if (potential === undefined && model === undefined) return 'a calculator is required: --potential SPEC (e.g. eam:Cu_u3.eam) or --model RUNDIR';
+  return calculatorFromOptions(o);
 }
 
 /** Frames to audit: --frame I, else all frames, evenly thinned to --max-frames. */
@@ -68,7 +67,7 @@ function selectFrames(frames: Frame[], o: Record<string, string | boolean>, defa
 
 const options: OptionSpec[] = [
   { name: 'potential', type: 'string', valueName: 'SPEC', help: 'classical potential: lj:..., morse:..., zbl, eam:FILE, sw:FILE' },
-  { name: 'model', type: 'string', valueName: 'RUNDIR', help: 'trained model run folder (not yet supported)' },
+  { name: 'model', type: 'string', valueName: 'RUNDIR', help: 'trained model run folder (written by `train`)' },
   { name: 'json', type: 'boolean', help: 'print the report as one JSON object' },
   { name: 'out', type: 'string', valueName: 'REPORT.json', help: 'also write the JSON report to a file' },
   { name: 'strict', type: 'boolean', help: 'exit with status 3 when the audit flags something' },

@@ -6,6 +6,7 @@ import { load, readOptions, writeAtomic, type Command } from './common';
 import { SIMULATION_COMMANDS } from './simulate';
 import { AUDIT_COMMANDS } from './audit';
 import { DATASET_COMMANDS } from './datasetTools';
+import { TRAIN_COMMANDS } from './train';
 
 export type { Command };
 
@@ -151,4 +152,4 @@ const formats: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS];
+export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS, ...TRAIN_COMMANDS];

@@ -15,14 +15,7 @@ import { resolvePotential } from '../node/potentialFiles';
 import { ThermoWriter, TrajectoryWriter } from '../node/runFiles';
 import { join } from 'node:path';
 import { load, readOptions, writeAtomic, type Command } from './common';
-import type { OptionSpec } from './args';
-
-const potentialOption: OptionSpec = {
-  name: 'potential',
-  type: 'string',
-  valueName: 'SPEC',
-  help: 'lj:epsilon=0.0104,sigma=3.40,cutoff=8.5 | morse:... | zbl | eam:FILE | sw:FILE (sw:bundled:Si_StillingerWeber1985.sw)',
-};
+import { CALCULATOR_OPTIONS, calculatorFromOptions } from './calculatorOption';
 
 export function calculatorFromCli(spec: string | undefined): Calculator | string {
   if (!spec) return 'a potential is required: --potential SPEC (see `atomforge help calc`)';
@@ -65,10 +58,10 @@ const calc: Command = {
       { name: 'IN', help: 'structures' },
       { name: 'OUT', help: 'output extended XYZ (energy=, forces, stress= 9 values)' },
     ],
-    options: [potentialOption, ...readOptions],
+    options: [...CALCULATOR_OPTIONS, ...readOptions],
   },
   async run({ positionals: [input, output], options }) {
-    const c = calculatorFromCli(str(options, 'potential'));
+    const c = await calculatorFromOptions(options);
     if (typeof c === 'string') return fail(c);
     const d = await load(input, options);
     if (!d) return 1;
@@ -102,7 +95,7 @@ const md: Command = {
     summary: 'molecular dynamics with a potential; trajectory (extxyz) and thermo CSV',
     positionals: [{ name: 'IN', help: 'starting structure (first frame, or --frame I)' }],
     options: [
-      potentialOption,
+      ...CALCULATOR_OPTIONS,
       { name: 'ensemble', type: 'string', valueName: 'nve|langevin|bussi|nhc|npt', help: 'integrator (default nve)' },
       { name: 'temperature-k', type: 'string', valueName: 'T', help: 'initial Maxwell-Boltzmann temperature and thermostat target, K' },
       { name: 'pressure-gpa', type: 'string', valueName: 'P', help: 'barostat target (npt), GPa' },
@@ -155,7 +148,7 @@ const md: Command = {
     const trajPath = str(options, 'out');
     const thermoPath = str(options, 'thermo');
     if (!trajPath || !thermoPath) return fail('--out TRAJ.xyz and --thermo THERMO.csv are required');
-    const c = calculatorFromCli(str(options, 'potential'));
+    const c = await calculatorFromOptions(options);
     if (typeof c === 'string') return fail(c);
     const d = await load(input, options);
     if (!d) return 1;
@@ -235,7 +228,7 @@ const relaxCmd: Command = {
       { name: 'OUT', help: 'relaxed structure (extended XYZ)' },
     ],
     options: [
-      potentialOption,
+      ...CALCULATOR_OPTIONS,
       { name: 'cell', type: 'boolean', help: 'relax the cell as well (towards --pressure-gpa)' },
       { name: 'fmax-ev-per-a', type: 'string', valueName: 'F', help: 'force criterion, eV/Å (default 0.05)' },
       { name: 'optimizer', type: 'string', valueName: 'fire|lbfgs', help: 'default fire' },
@@ -259,7 +252,7 @@ const relaxCmd: Command = {
     if (!Number.isInteger(maxSteps) || maxSteps < 1) return fail(`--max-steps must be a positive integer, got ${maxSteps}`);
     const opt = str(options, 'optimizer') ?? 'fire';
     if (opt !== 'fire' && opt !== 'lbfgs') return fail(`--optimizer must be fire or lbfgs, got "${opt}"`);
-    const c = calculatorFromCli(str(options, 'potential'));
+    const c = await calculatorFromOptions(options);
     if (typeof c === 'string') return fail(c);
     const d = await load(input, options);
     if (!d) return 1;

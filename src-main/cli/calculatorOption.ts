@@ -1,0 +1,32 @@
+// The calculator a command works with: --potential SPEC (a classical potential from the registry)
+// or --model RUNDIR (a trained model's run folder, evaluated with tfjs). One place for calc, md,
+// relax, audit and eval, so they accept the same forms.
+import type { Calculator } from '../../src-shared/calculators/calculator';
+import type { OptionSpec } from './args';
+import { calculatorFromCli } from './simulate';
+import { modelCalculatorFromDir } from '../ml/modelFiles';
+
+export const CALCULATOR_OPTIONS: OptionSpec[] = [
+  {
+    name: 'potential',
+    type: 'string',
+    valueName: 'SPEC',
+    help: 'lj:epsilon=0.0104,sigma=3.40,cutoff=8.5 | morse:... | zbl | eam:FILE | sw:FILE (sw:bundled:Si_StillingerWeber1985.sw)',
+  },
+  { name: 'model', type: 'string', valueName: 'RUNDIR', help: 'a trained model (the run folder written by `train`)' },
+];
+
+export async function calculatorFromOptions(o: Record<string, string | boolean>): Promise<Calculator | string> {
+  const model = typeof o.model === 'string' ? o.model : undefined;
+  const potential = typeof o.potential === 'string' ? o.potential : undefined;
+  if (model !== undefined && potential !== undefined) return 'give either --potential SPEC or --model RUNDIR, not both';
+  if (model !== undefined) {
+    try {
+      return await modelCalculatorFromDir(model);
+    } catch (e) {
+      return `--model ${model}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  if (potential === undefined) return 'a calculator is required: --potential SPEC or --model RUNDIR';
+  return calculatorFromCli(potential);
+}
