@@ -21,6 +21,7 @@ function makeBackend(allowAnyPath = true) {
     allowAnyPath,
     spawnIoWorker: () => spawnTsWorker(new URL('../workers/ioWorker.ts', import.meta.url)),
     spawnMdWorker: () => spawnTsWorker(new URL('../workers/mdWorker.ts', import.meta.url)),
+    spawnTrainWorker: () => spawnTsWorker(new URL('../workers/trainWorker.ts', import.meta.url)),
   });
 }
 afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));

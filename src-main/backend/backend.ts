@@ -25,6 +25,7 @@ import { buildFrameIndex, buildFramePayload } from '../../src-shared/protocol/pa
 import type { FromIoWorker, ToIoWorker } from '../workers/ioMessages';
 import { RecentStore } from './recent';
 import { MdRuns } from './mdRuns';
+import { TrainRuns } from './trainRuns';
 
 export interface BackendOptions {
   mode: 'electron' | 'browser';
@@ -35,6 +36,7 @@ export interface BackendOptions {
   resourcesDir: string;
   spawnIoWorker: () => Worker;
   spawnMdWorker: () => Worker;
+  spawnTrainWorker: () => Worker;
   /** Native open dialog (Electron); returns the chosen path or null. */
   showOpenDialog?: () => Promise<string | null>;
   /**
@@ -84,6 +86,7 @@ export class Backend {
   private recent: RecentStore;
   private connections = new Set<Connection>();
   readonly md: MdRuns;
+  readonly train: TrainRuns;
 
   constructor(private opts: BackendOptions) {
     this.recent = new RecentStore(opts.userDataDir);
@@ -98,10 +101,23 @@ export class Backend {
         return d.frames[index];
       },
       allowPath: (p) => opts.allowAnyPath || this.allowedPaths.has(resolve(p)),
-      broadcast: (event, payload) => {
-        for (const c of this.connections) c.emit(event, payload);
-      },
+      modelDir: (runId) => this.train.modelDir(runId),
+      broadcast: (event, payload) => this.broadcast(event, payload),
     });
+    this.train = new TrainRuns({
+      runsDir: join(opts.userDataDir, 'runs'),
+      spawnTrainWorker: opts.spawnTrainWorker,
+      getDataset: (id) => {
+        const d = this.datasets.get(id);
+        if (!d) throw new ApiError({ code: 'not-found', message: `no open dataset ${id}` });
+        return { name: d.info.name, frames: d.frames };
+      },
+      broadcast: (event, payload) => this.broadcast(event, payload),
+    });
+  }
+
+  private broadcast<E extends EventName>(event: E, payload: Events[E]) {
+    for (const c of this.connections) c.emit(event, payload);
   }
 
   /** Register a window/socket for broadcast events (MD status, thermo, frames); returns detach. */
@@ -179,6 +195,12 @@ export class Backend {
     'md.control': async (p) => this.md.control(p.runId, p.action),
     'md.list': async () => this.md.list(),
     'md.study': async (p) => this.md.study(p),
+    'train.options': async () => this.train.options(),
+    'train.start': async (p) => this.train.start(p),
+    'train.control': async (p) => this.train.control(p.runId, p.action),
+    'train.list': async () => this.train.list(),
+    'train.details': async (p) => this.train.details(p.runId),
+    'train.delete': async (p) => ({ deleted: this.train.delete(p.runId) }),
     'analysis.rdf': async (p) => this.md.analyze('rdf', this.framesOf(p.datasetId), { rMaxA: p.rMaxA, bins: p.bins }),
     'analysis.msd': async (p) => this.md.analyze('msd', this.framesOf(p.datasetId), { frameIntervalFs: p.frameIntervalFs, removeDrift: p.removeDrift }),
   };
@@ -346,6 +368,7 @@ export class Backend {
 
   dispose(): void {
     this.md.dispose();
+    this.train.dispose();
     for (const j of this.jobs.values()) j.cancel();
     for (const u of this.uploads.values()) u.cache?.destroy();
   }

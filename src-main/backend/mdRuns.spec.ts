@@ -25,6 +25,7 @@ function setup() {
     allowAnyPath: true,
     spawnIoWorker: () => spawnTsWorker(new URL('../workers/ioWorker.ts', import.meta.url)),
     spawnMdWorker: () => spawnTsWorker(new URL('../workers/mdWorker.ts', import.meta.url)),
+    spawnTrainWorker: () => spawnTsWorker(new URL('../workers/trainWorker.ts', import.meta.url)),
   });
   const events: { event: EventName; payload: unknown }[] = [];
   const conn: Connection = {

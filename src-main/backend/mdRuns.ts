@@ -10,7 +10,9 @@ import { POTENTIALS } from '../../src-shared/potentials/registry';
 import { ApiError, type Events, type EventName, type MdRunInfo, type MdSettings, type MsdResultDto, type Params, type PotentialCatalog, type RdfResultDto, type StudyResult } from '../../src-shared/protocol/api';
 import { listBundled, resolvePotential } from '../node/potentialFiles';
 import { createRunFolder, writeJsonAtomic } from '../node/runFiles';
-import type { FromMdWorker, ToMdWorker, WorkerSystem } from '../workers/mdMessages';
+import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from '../workers/mdMessages';
+import { readFileSync } from 'node:fs';
+import { RUN_FILES } from '../ml/runFolder';
 import { join } from 'node:path';
 
 export interface MdRunsOptions {
@@ -19,6 +21,8 @@ export interface MdRunsOptions {
   spawnMdWorker: () => Worker;
   getFrame(datasetId: string, index: number): Frame;
   allowPath(path: string): boolean;
+  /** Run folder of a trained model (for the potential spec "model:RUNID"). */
+  modelDir(runId: string): string;
   broadcast<E extends EventName>(event: E, payload: Events[E]): void;
 }
 
@@ -80,7 +84,11 @@ export class MdRuns {
     return this.runs.get(runId)?.info;
   }
 
-  private resolve(potential: { spec: string; fileText?: string }) {
+  private resolve(potential: { spec: string; fileText?: string }): WorkerPotential {
+    if (potential.spec.startsWith('model:')) {
+      const dir = this.o.modelDir(potential.spec.slice('model:'.length));
+      return { spec: potential.spec, model: { json: readFileSync(join(dir, RUN_FILES.modelJson), 'utf8'), bin: new Uint8Array(readFileSync(join(dir, RUN_FILES.modelBin))) } };
+    }
     const r = resolvePotential(potential, { bundledDir: this.o.bundledPotentialsDir, allowPath: this.o.allowPath });
     if ('error' in r) throw new ApiError({ code: 'invalid-params', message: r.error });
     return r;

@@ -8,6 +8,7 @@ import { ApiError, type ApiErrorInfo, type Method } from '../../src-shared/proto
 import { METHOD_NAMES, eventChannel, methodChannel } from '../../src-shared/protocol/methods';
 import createIoWorker from '../workers/ioWorker?nodeWorker';
 import createMdWorker from '../workers/mdWorker?nodeWorker';
+import createTrainWorker from '../workers/trainWorker?nodeWorker';
 
 const here = import.meta.dirname;
 let win: BrowserWindow | null = null;
@@ -64,6 +65,7 @@ app.whenReady().then(async () => {
     allowAnyPath: false,
     spawnIoWorker: () => createIoWorker({}),
     spawnMdWorker: () => createMdWorker({}),
+    spawnTrainWorker: () => createTrainWorker({}),
     showOpenDialog: async () => {
       const r = await dialog.showOpenDialog(win!, {
         title: 'Open structure or dataset',

@@ -28,6 +28,7 @@ const backend = new Backend({
   allowAnyPath: true,
   spawnIoWorker: () => spawnTsWorker(new URL('../workers/ioWorker.ts', import.meta.url)),
   spawnMdWorker: () => spawnTsWorker(new URL('../workers/mdWorker.ts', import.meta.url)),
+  spawnTrainWorker: () => spawnTsWorker(new URL('../workers/trainWorker.ts', import.meta.url)),
 });
 const host = await startHost({ backend, rendererDir: RENDERER_OUT_DIR, port });
 

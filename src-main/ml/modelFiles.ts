@@ -11,8 +11,11 @@ export async function modelFromSaved(saved: SavedModel) {
   return loadModel(tf, saved);
 }
 
-export async function modelCalculatorFromDir(runDir: string): Promise<Calculator> {
-  const saved = loadModelFiles(runDir);
+export async function modelCalculatorFromSaved(saved: SavedModel, name: string): Promise<Calculator> {
   const model = await modelFromSaved(saved);
-  return modelCalculator(model, `${saved.type} model (${runDir})`);
+  return modelCalculator(model, `${saved.type} model (${name})`);
+}
+
+export async function modelCalculatorFromDir(runDir: string): Promise<Calculator> {
+  return modelCalculatorFromSaved(loadModelFiles(runDir), runDir);
 }

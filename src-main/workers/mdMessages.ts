@@ -13,11 +13,18 @@ export interface WorkerSystem {
   velocitiesAPerFs?: Float64Array;
 }
 
+/** A potential spec (with its file's text), or a trained model's files ("model:RUNID"). */
+export interface WorkerPotential {
+  spec: string;
+  fileText?: string;
+  model?: { json: string; bin: Uint8Array };
+}
+
 export type ToMdWorker =
   | {
       type: 'start';
       system: WorkerSystem;
-      potential: { spec: string; fileText?: string };
+      potential: WorkerPotential;
       config: MdJobConfig;
       /** Folder for trajectory.xyz, thermo.csv. */
       runDir: string;
@@ -25,7 +32,7 @@ export type ToMdWorker =
   | {
       type: 'study';
       system: WorkerSystem;
-      potential: { spec: string; fileText?: string };
+      potential: WorkerPotential;
       temperatureK: number;
       dtFs: number[];
       durationFs: number;

@@ -12,7 +12,8 @@ import type { MdState } from '../../src-shared/md/state';
 import type { ThermoColumns } from '../../src-shared/protocol/api';
 import { ThermoWriter, TrajectoryWriter } from '../node/runFiles';
 import { msdOfFrames, rdfOfFrames } from '../../src-shared/analysis/trajectoryAnalysis';
-import type { FromMdWorker, ToMdWorker, WorkerSystem } from './mdMessages';
+import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from './mdMessages';
+import type { Calculator } from '../../src-shared/calculators/calculator';
 
 if (!parentPort) throw new Error('mdWorker must run in a worker thread');
 const port = parentPort;
@@ -30,7 +31,13 @@ function columns(rows: ThermoSample[]): ThermoColumns {
   return out;
 }
 
-function makeCalculator(p: { spec: string; fileText?: string }) {
+async function makeCalculator(p: WorkerPotential): Promise<Calculator> {
+  if (p.model) {
+    // tfjs is loaded only for trained models.
+    const { decodeModel } = await import('../../src-shared/ml/models/serialization');
+    const { modelCalculatorFromSaved } = await import('../ml/modelFiles');
+    return modelCalculatorFromSaved(decodeModel(p.model.json, p.model.bin), p.spec);
+  }
   const r = calculatorFromSpec(p.spec, p.fileText);
   if ('error' in r) throw new Error(r.error);
   return r.calculator;
@@ -52,7 +59,7 @@ function frameOf(sys: WorkerSystem, s: MdState): Frame {
 }
 
 async function start(msg: Extract<ToMdWorker, { type: 'start' }>) {
-  const calc = makeCalculator(msg.potential);
+  const calc = await makeCalculator(msg.potential);
   const traj = new TrajectoryWriter(join(msg.runDir, 'trajectory.xyz'));
   const thermo = new ThermoWriter(join(msg.runDir, 'thermo.csv'));
   let pending: ThermoSample[] = [];
@@ -106,7 +113,7 @@ async function start(msg: Extract<ToMdWorker, { type: 'start' }>) {
 }
 
 async function study(msg: Extract<ToMdWorker, { type: 'study' }>) {
-  const calc = makeCalculator(msg.potential);
+  const calc = await makeCalculator(msg.potential);
   const result = await timestepStudy(calc, { ...msg.system }, {
     temperatureK: msg.temperatureK,
     dtFs: msg.dtFs,

@@ -100,6 +100,25 @@ export const requestSchemas = {
       seed: z.number().int().min(0).max(2 ** 32 - 1),
     })
     .strict(),
+  'train.options': z.object({}).strict(),
+  'train.start': z
+    .object({
+      runId: idSchema,
+      datasetId: idSchema,
+      validDatasetId: idSchema.optional(),
+      label: z.string().max(200).optional(),
+      modelType: z.string().min(1).max(40),
+      modelConfig: z.record(z.string().max(60), z.unknown()),
+      train: z.record(z.string().max(60), z.unknown()),
+      split: z.object({ method: z.enum(['random', 'config_type']), validFraction: z.number().min(0).max(0.9), seed: z.number().int().min(0).max(2 ** 32 - 1) }).strict(),
+      maxMinutes: z.number().positive().max(60 * 24 * 14).optional(),
+      backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+    })
+    .strict(),
+  'train.control': z.object({ runId: idSchema, action: z.enum(['pause', 'resume', 'stop']) }).strict(),
+  'train.list': z.object({}).strict(),
+  'train.details': z.object({ runId: idSchema }).strict(),
+  'train.delete': z.object({ runId: idSchema }).strict(),
   'analysis.rdf': z.object({ datasetId: idSchema, rMaxA: z.number().positive().max(1000).optional(), bins: z.number().int().min(10).max(5000).optional() }).strict(),
   'analysis.msd': z.object({ datasetId: idSchema, frameIntervalFs: z.number().positive().max(1e9).optional(), removeDrift: z.boolean().optional() }).strict(),
 } as const;
@@ -305,6 +324,73 @@ export interface MsdResultDto {
   fitToFs: number;
 }
 
+export interface ModelTypeInfo {
+  name: string;
+  label: string;
+  description: string;
+  fitting: 'gradient' | 'closed_form';
+  defaultConfig: Record<string, unknown>;
+}
+
+export interface TrainOptions {
+  modelTypes: ModelTypeInfo[];
+  defaultTrain: Record<string, unknown>;
+}
+
+export interface TrainMetricsDto {
+  frames: number;
+  atoms: number;
+  energyMaeMevPerAtom: number | null;
+  energyRmseMevPerAtom: number | null;
+  forceMaeEvPerA: number | null;
+  forceRmseEvPerA: number | null;
+  stressMaeGpa: number | null;
+  stressRmseGpa: number | null;
+}
+
+export interface TrainRunInfo {
+  runId: string;
+  label: string;
+  dir: string;
+  state: RunState;
+  modelType: string;
+  datasetName: string;
+  epoch: number;
+  maxEpochs: number;
+  etaS: number | null;
+  backend: string | null;
+  message: string | null;
+  startedAt: string;
+  hasModel: boolean;
+  /** Latest validation metrics (or training metrics without a validation set). */
+  metrics: TrainMetricsDto | null;
+  /** Can be resumed from its checkpoint in this session (its dataset is still open). */
+  resumable: boolean;
+}
+
+/** One epoch as logged (loss terms dimensionless; metrics in meV/atom, eV/Å, GPa). */
+export interface EpochRecordDto {
+  epoch: number;
+  step: number;
+  lr: number;
+  train: { total: number; energy: number; forces: number; stress: number };
+  valid: { loss: { total: number; energy: number; forces: number; stress: number }; metrics: TrainMetricsDto } | null;
+  ms: number;
+}
+
+export interface TrainDetails {
+  info: TrainRunInfo;
+  history: EpochRecordDto[];
+  card: Record<string, unknown> | null;
+  parity: {
+    energy: { refEvPerAtom: number[]; predEvPerAtom: number[] };
+    forces: { refEvPerA: number[]; predEvPerA: number[] };
+    stress: { refGpa: number[]; predGpa: number[] };
+  } | null;
+  errors: Record<string, unknown> | null;
+  log: string[];
+}
+
 export interface Results {
   'app.info': AppInfo;
   'dialog.openFile': { path: string } | null;
@@ -323,6 +409,12 @@ export interface Results {
   'md.control': MdRunInfo;
   'md.list': MdRunInfo[];
   'md.study': StudyResult;
+  'train.options': TrainOptions;
+  'train.start': TrainRunInfo;
+  'train.control': TrainRunInfo;
+  'train.list': TrainRunInfo[];
+  'train.details': TrainDetails;
+  'train.delete': { deleted: boolean };
   'analysis.rdf': RdfResultDto;
   'analysis.msd': MsdResultDto;
 }
@@ -344,9 +436,12 @@ export interface Events {
   'md.thermo': { runId: string; rows: ThermoColumns };
   'md.frame': { runId: string; step: number; timeFs: number; numbers: Int32Array; positionsA: Float32Array; cellA: number[] | null; pbc: [boolean, boolean, boolean] };
   'study.progress': { studyId: string; point: StudyPoint; index: number; total: number };
+  'train.status': TrainRunInfo;
+  'train.epoch': { runId: string; record: EpochRecordDto };
+  'train.log': { runId: string; message: string };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress'];
+export const EVENT_NAMES: EventName[] = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log'];
 
 /** Errors carried across the transport: a message for the user plus an optional location. */
 export interface ApiErrorInfo {

@@ -18,11 +18,17 @@ export const METHOD_NAMES = [
   'md.control',
   'md.list',
   'md.study',
+  'train.options',
+  'train.start',
+  'train.control',
+  'train.list',
+  'train.details',
+  'train.delete',
   'analysis.rdf',
   'analysis.msd',
 ] as const;
 
-export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress'] as const;
+export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log'] as const;
 
 /** IPC channel of a method / event in Electron. */
 export const methodChannel = (m: string) => `atomforge:${m}`;

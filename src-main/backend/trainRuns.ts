@@ -1,0 +1,237 @@
+// Training runs on the host side: each run gets a folder in the workspace and a worker thread; its
+// status, log lines and epoch metrics are broadcast to every window. Pause = stop with a checkpoint,
+// resume = a new worker continuing from it (bit for bit). Finished runs are read back from disk, so
+// the run list survives restarts; a run can be reopened, compared and deleted.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { Frame } from '../../src-shared/atoms/frame';
+import { modelTypes } from '../../src-shared/ml/models/registry';
+import { defaultTrainConfig } from '../../src-shared/ml/train/trainer';
+import { ApiError, type EpochRecordDto, type Events, type EventName, type Params, type TrainDetails, type TrainOptions, type TrainRunInfo } from '../../src-shared/protocol/api';
+import { listTrainRunDirs, readMetrics, readRunJson, RUN_FILES, writeRunJson } from '../ml/runFolder';
+import type { TrainSettings } from '../ml/trainJob';
+import { createRunFolder } from '../node/runFiles';
+import type { FromTrainWorker, ToTrainWorker } from '../workers/trainMessages';
+
+export interface TrainRunsOptions {
+  runsDir: string;
+  spawnTrainWorker: () => Worker;
+  getDataset(datasetId: string): { name: string; frames: Frame[] };
+  broadcast<E extends EventName>(event: E, payload: Events[E]): void;
+}
+
+interface Live {
+  info: TrainRunInfo;
+  worker: Worker | null;
+  log: string[];
+  frames: Frame[];
+  validFrames?: Frame[];
+  settings: TrainSettings;
+  pausing: boolean;
+}
+
+interface StoredRun {
+  kind: 'train';
+  info: TrainRunInfo;
+  settings: TrainSettings;
+  card?: unknown;
+}
+
+export class TrainRuns {
+  private live = new Map<string, Live>();
+  constructor(private o: TrainRunsOptions) {}
+
+  options(): TrainOptions {
+    return {
+      modelTypes: modelTypes().map((t) => ({ name: t.name, label: t.label, description: t.description, fitting: t.fitting, defaultConfig: t.defaultConfig() as Record<string, unknown> })),
+      defaultTrain: defaultTrainConfig() as unknown as Record<string, unknown>,
+    };
+  }
+
+  private dirOf(runId: string): string | null {
+    const l = this.live.get(runId);
+    if (l) return l.info.dir;
+    for (const d of listTrainRunDirs(this.o.runsDir)) {
+      const r = readRunJson<StoredRun>(d);
+      if (r?.info?.runId === runId) return d;
+    }
+    return null;
+  }
+
+  list(): TrainRunInfo[] {
+    const out = new Map<string, TrainRunInfo>();
+    for (const d of listTrainRunDirs(this.o.runsDir)) {
+      const r = readRunJson<StoredRun>(d);
+      if (!r?.info) continue;
+      const info = { ...r.info, dir: d, hasModel: existsSync(join(d, RUN_FILES.modelJson)), resumable: false };
+      // A run left "running" by a crash or a closed window is shown as stopped.
+      if (['running', 'starting'].includes(info.state)) info.state = existsSync(join(d, RUN_FILES.checkpointJson)) ? 'stopped' : 'failed';
+      out.set(info.runId, info);
+    }
+    for (const l of this.live.values()) out.set(l.info.runId, { ...l.info });
+    return [...out.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  private update(l: Live, patch: Partial<TrainRunInfo>) {
+    Object.assign(l.info, patch);
+    writeRunJson(l.info.dir, { kind: 'train', info: l.info, settings: l.settings } satisfies StoredRun);
+    this.o.broadcast('train.status', { ...l.info });
+  }
+
+  start(p: Params<'train.start'>): TrainRunInfo {
+    if (this.live.has(p.runId)) throw new ApiError({ code: 'invalid-params', message: `run ${p.runId} exists already` });
+    const types = modelTypes();
+    const type = types.find((t) => t.name === p.modelType);
+    if (!type) throw new ApiError({ code: 'invalid-params', message: `unknown model type "${p.modelType}"; known: ${types.map((t) => t.name).join(', ')}` });
+    try {
+      type.parseConfig(p.modelConfig);
+    } catch (e) {
+      throw new ApiError({ code: 'invalid-params', message: `model settings: ${e instanceof Error ? e.message : String(e)}` });
+    }
+    const train = { ...p.train } as Record<string, unknown>;
+    const maxEpochs = Number(train.maxEpochs ?? defaultTrainConfig().maxEpochs);
+    if (!Number.isInteger(maxEpochs) || maxEpochs < 1 || maxEpochs > 1e6) throw new ApiError({ code: 'invalid-params', message: `epochs must be an integer between 1 and 1e6, got ${train.maxEpochs}` });
+    const lr = (train.optimizer as { lr?: number } | undefined)?.lr;
+    if (lr !== undefined && !(Number.isFinite(lr) && lr > 0 && lr < 10)) throw new ApiError({ code: 'invalid-params', message: `learning rate must be a finite number in (0, 10), got ${lr}` });
+    const ds = this.o.getDataset(p.datasetId);
+    if (ds.frames.length === 0) throw new ApiError({ code: 'invalid-params', message: 'the dataset is empty' });
+    const valid = p.validDatasetId ? this.o.getDataset(p.validDatasetId) : null;
+    const settings: TrainSettings = {
+      modelType: p.modelType,
+      modelConfig: p.modelConfig,
+      train: train as TrainSettings['train'],
+      split: p.split,
+      maxMinutes: p.maxMinutes,
+      backend: p.backend,
+    };
+    const dir = createRunFolder(this.o.runsDir, 'train', p.runId.slice(0, 8));
+    const info: TrainRunInfo = {
+      runId: p.runId,
+      label: p.label ?? `${p.modelType} on ${ds.name}`,
+      dir,
+      state: 'starting',
+      modelType: p.modelType,
+      datasetName: ds.name,
+      epoch: 0,
+      maxEpochs,
+      etaS: null,
+      backend: null,
+      message: null,
+      startedAt: new Date().toISOString(),
+      hasModel: false,
+      metrics: null,
+      resumable: false,
+    };
+    const l: Live = { info, worker: null, log: [], frames: ds.frames, validFrames: valid?.frames, settings, pausing: false };
+    this.live.set(p.runId, l);
+    this.launch(l, false);
+    return { ...info };
+  }
+
+  private launch(l: Live, resume: boolean) {
+    const w = this.o.spawnTrainWorker();
+    l.worker = w;
+    l.pausing = false;
+    this.update(l, { state: 'running', message: null, resumable: false });
+    w.on('message', (m: FromTrainWorker) => {
+      if (m.type === 'log') {
+        l.log.push(m.message);
+        const b = /^backend: (\S+)/.exec(m.message);
+        if (b) this.update(l, { backend: b[1] });
+        this.o.broadcast('train.log', { runId: l.info.runId, message: m.message });
+      } else if (m.type === 'epoch') {
+        this.o.broadcast('train.epoch', { runId: l.info.runId, record: m.record });
+        this.update(l, { epoch: m.epoch + 1, etaS: m.etaMs !== null ? m.etaMs / 1000 : null, metrics: m.record.valid?.metrics ?? l.info.metrics });
+      } else if (m.type === 'done') {
+        const r = m.result;
+        const paused = l.pausing && r.reason === 'cancelled';
+        const metrics = r.card ? ((r.card.validMetrics ?? r.card.trainMetrics) as TrainRunInfo['metrics']) : l.info.metrics;
+        this.update(l, {
+          state: paused ? 'paused' : r.state,
+          message: r.message,
+          etaS: null,
+          hasModel: existsSync(join(l.info.dir, RUN_FILES.modelJson)),
+          metrics,
+          resumable: paused || r.state === 'stopped',
+        });
+        void w.terminate();
+        l.worker = null;
+      }
+    });
+    w.on('error', (e) => {
+      this.update(l, { state: 'failed', message: `training worker crashed: ${e.message}`, etaS: null, resumable: existsSync(join(l.info.dir, RUN_FILES.checkpointJson)) });
+      l.worker = null;
+    });
+    w.on('exit', (code) => {
+      if (l.worker === w && (l.info.state === 'running' || l.info.state === 'starting')) {
+        this.update(l, { state: 'failed', message: `training worker exited unexpectedly (code ${code})`, etaS: null, resumable: existsSync(join(l.info.dir, RUN_FILES.checkpointJson)) });
+        l.worker = null;
+      }
+    });
+    const msg: ToTrainWorker = { type: 'start', runId: l.info.runId, runDir: l.info.dir, label: l.info.label, datasetName: l.info.datasetName, frames: l.frames, validFrames: l.validFrames, settings: l.settings, resume };
+    w.postMessage(msg);
+  }
+
+  control(runId: string, action: 'pause' | 'resume' | 'stop'): TrainRunInfo {
+    const l = this.live.get(runId);
+    if (!l) throw new ApiError({ code: 'not-found', message: `training run ${runId} is not active in this session` });
+    if (action === 'resume') {
+      if (l.worker) return { ...l.info };
+      if (!existsSync(join(l.info.dir, RUN_FILES.checkpointJson))) throw new ApiError({ code: 'invalid-params', message: 'this run has no checkpoint to resume from' });
+      this.launch(l, true);
+      return { ...l.info };
+    }
+    if (!l.worker) return { ...l.info };
+    l.pausing = action === 'pause';
+    l.worker.postMessage({ type: 'stop' } satisfies ToTrainWorker);
+    return { ...l.info };
+  }
+
+  details(runId: string): TrainDetails {
+    const dir = this.dirOf(runId);
+    if (!dir) throw new ApiError({ code: 'not-found', message: `no training run ${runId}` });
+    const info = this.list().find((r) => r.runId === runId)!;
+    const readJson = (f: string) => {
+      try {
+        return JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      } catch {
+        return null;
+      }
+    };
+    let card: Record<string, unknown> | null = null;
+    const model = readJson(RUN_FILES.modelJson);
+    if (model?.metadata?.card) card = model.metadata.card;
+    return {
+      info,
+      history: readMetrics(dir) as EpochRecordDto[],
+      card,
+      parity: readJson(RUN_FILES.parity),
+      errors: readJson(RUN_FILES.errors),
+      log: this.live.get(runId)?.log ?? [],
+    };
+  }
+
+  /** Folder of a run with a trained model (for MD with `model:RUNID`). */
+  modelDir(runId: string): string {
+    const dir = this.dirOf(runId);
+    if (!dir || !existsSync(join(dir, RUN_FILES.modelJson))) throw new ApiError({ code: 'not-found', message: `training run ${runId} has no trained model yet` });
+    return dir;
+  }
+
+  delete(runId: string): boolean {
+    const l = this.live.get(runId);
+    if (l?.worker) throw new ApiError({ code: 'invalid-params', message: 'stop the run before deleting it' });
+    const dir = this.dirOf(runId);
+    if (!dir) return false;
+    const abs = resolve(dir);
+    if (!abs.startsWith(resolve(this.o.runsDir)) || !basename(abs).startsWith('train-')) throw new ApiError({ code: 'invalid-params', message: 'refusing to delete a folder outside the workspace' });
+    rmSync(abs, { recursive: true, force: true });
+    this.live.delete(runId);
+    return true;
+  }
+
+  dispose(): void {
+    for (const l of this.live.values()) l.worker?.postMessage({ type: 'stop' } satisfies ToTrainWorker);
+  }
+}

@@ -1,0 +1,33 @@
+// Training worker thread: runs one training job (src-main/ml/trainJob.ts) with tfjs on the chosen
+// backend, writes the run folder, and streams log lines and per-epoch metrics to the host. A stop
+// request aborts the trainer, which saves its 'stop' checkpoint and the best model.
+import { parentPort } from 'node:worker_threads';
+import { runTrainJob } from '../ml/trainJob';
+import type { FromTrainWorker, ToTrainWorker } from './trainMessages';
+
+if (!parentPort) throw new Error('trainWorker must run in a worker thread');
+const port = parentPort;
+const post = (m: FromTrainWorker) => port.postMessage(m);
+const ac = new AbortController();
+
+port.on('message', async (msg: ToTrainWorker) => {
+  if (msg.type === 'stop') {
+    ac.abort();
+    return;
+  }
+  const result = await runTrainJob(
+    { runId: msg.runId, runDir: msg.runDir, label: msg.label, datasetName: msg.datasetName, frames: msg.frames, validFrames: msg.validFrames, settings: msg.settings, resume: msg.resume },
+    {
+      log: (message) => post({ type: 'log', message }),
+      signal: ac.signal,
+      onEpoch: (e) =>
+        post({
+          type: 'epoch',
+          epoch: e.epoch,
+          etaMs: e.etaMs ?? null,
+          record: { epoch: e.epoch, step: e.step, lr: e.lr, train: { ...e.train }, valid: e.valid ? { loss: { ...e.valid.loss }, metrics: { ...e.valid.metrics } } : null, ms: e.ms },
+        }),
+    },
+  );
+  post({ type: 'done', result });
+});
