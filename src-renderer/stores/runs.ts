@@ -47,6 +47,8 @@ export const useRuns = defineStore('runs', () => {
   const series = new Map<string, ThermoSeries>();
   const seriesTick = shallowRef(0);
   const driftThreshold = ref(1.0); // meV/atom/ps
+  /** Potential the Simulate panel should select (set by "Use in MD" on a trained model). */
+  const preferredPotential = ref<string | null>(null);
   const studies = shallowRef<{ id: string; points: StudyPoint[]; result: StudyResult | null; running: boolean; error: string | null }[]>([]);
   const wb = useWorkbench();
 
@@ -162,5 +164,5 @@ export const useRuns = defineStore('runs', () => {
     return (runId && atomsOf.get(runId)) || 1;
   }
 
-  return { atoms, catalog, runs, selectedId, selected, follow, seriesTick, driftThreshold, studies, loadCatalog, start, control, openTrajectory, study, seriesOf, driftOf, stopFollowing };
+  return { preferredPotential, atoms, catalog, runs, selectedId, selected, follow, seriesTick, driftThreshold, studies, loadCatalog, start, control, openTrajectory, study, seriesOf, driftOf, stopFollowing };
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { GPA_EV_PER_A3 } from '../units';
 import { numericStress } from '../calculators/finiteDifference';
 import { centralDerivative, conservationAudit, numericStressVoigt } from './conservation';
-import { arKrLj, arKrTriclinic, argonLj, cluster, fixturePotential, rattledCrystal } from './testSystems';
+import { arKrLj, arKrTriclinic, argonLj, cluster, fixturePotential, rattledCrystal } from '../../test-support/auditSystems';
 import { absolutePositionToy, nonConservativeToy } from './toyCalculators';
 import { toVoigt } from './transforms';
 

@@ -6,7 +6,7 @@ import { makeFrame, type Frame } from '../atoms/frame';
 import { symbolOf } from '../atoms/elements';
 import type { AtomicSystem, Calculator } from '../calculators/calculator';
 import { errorBreakdown, fitPerElementShift } from './errorBreakdown';
-import { arKrLj, cluster, rattledCrystal } from './testSystems';
+import { arKrLj, cluster, rattledCrystal } from '../../test-support/auditSystems';
 
 function label(calc: Calculator, sys: AtomicSystem, group: string): Frame {
   const periodic = !!sys.cellA && sys.pbc.every(Boolean);

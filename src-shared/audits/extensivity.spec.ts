@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AtomicSystem } from '../calculators/calculator';
 import { extensivityAudit, separatedPair } from './extensivity';
-import { arKrLj, arKrTriclinic, argonLj, cluster, fixturePotential, rattledCrystal } from './testSystems';
+import { arKrLj, arKrTriclinic, argonLj, cluster, fixturePotential, rattledCrystal } from '../../test-support/auditSystems';
 import { nonExtensiveToy } from './toyCalculators';
 
 describe('LJ clusters are exactly extensive', () => {

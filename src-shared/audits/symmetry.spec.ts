@@ -8,7 +8,7 @@ import { cellVolumeA3 } from '../atoms/frame';
 import { determinant3 } from '../space/cell';
 import { createRng } from '../space/rng';
 import { checkEquivariance, randomSymmetryOperations, symmetryAudit } from './symmetry';
-import { arKrLj, arKrTriclinic, argonLj, cluster, fixturePotential, rattledCrystal } from './testSystems';
+import { arKrLj, arKrTriclinic, argonLj, cluster, fixturePotential, rattledCrystal } from '../../test-support/auditSystems';
 import { absolutePositionToy, minimumImageToy } from './toyCalculators';
 import { matMul, randomReflection, randomRotation, randomUnimodular, rechooseCell } from './transforms';
 

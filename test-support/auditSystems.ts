@@ -2,12 +2,12 @@
 // production use: the CLI and UI audit the user's own structures.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { AtomicSystem, Calculator } from '../calculators/calculator';
-import { createLennardJones } from '../potentials/lennardJones';
-import { calculatorFromSpec } from '../potentials/registry';
-import { createRng } from '../space/rng';
+import type { AtomicSystem, Calculator } from '../src-shared/calculators/calculator';
+import { createLennardJones } from '../src-shared/potentials/lennardJones';
+import { calculatorFromSpec } from '../src-shared/potentials/registry';
+import { createRng } from '../src-shared/space/rng';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 /** Argon LJ (ε = 0.0104 eV, σ = 3.4 Å, rc = 8.5 Å) from the registry's implementation. */
 export function argonLj(): Calculator {
