@@ -10,7 +10,8 @@ export interface OptionSpec {
 export interface CommandSpec {
   name: string;
   summary: string;
-  positionals: { name: string; help: string }[];
+  /** Trailing positionals may be optional (sub-commands with different arities). */
+  positionals: { name: string; help: string; optional?: boolean }[];
   options: OptionSpec[];
 }
 
@@ -45,7 +46,8 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
       }
     } else positionals.push(a);
   }
-  if (positionals.length !== spec.positionals.length) {
+  const required = spec.positionals.filter((p) => !p.optional).length;
+  if (positionals.length < required || positionals.length > spec.positionals.length) {
     throw new UsageError(`${spec.name}: expected ${spec.positionals.map((p) => p.name).join(' ')}, got ${positionals.length ? positionals.join(' ') : 'nothing'}`);
   }
   return { positionals, options };
@@ -54,5 +56,5 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
 export function usage(spec: CommandSpec): string {
   const opts = spec.options.map((o) => `  --${o.name}${o.type === 'string' ? ' ' + (o.valueName ?? 'VALUE') : ''}`.padEnd(28) + o.help);
   const pos = spec.positionals.map((p) => `  ${p.name}`.padEnd(28) + p.help);
-  return [`atomforge ${spec.name} ${spec.positionals.map((p) => p.name).join(' ')} [options]`, `  ${spec.summary}`, ...pos, ...opts].join('\n');
+  return [`atomforge ${spec.name} ${spec.positionals.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(' ')} [options]`, `  ${spec.summary}`, ...pos, ...opts].join('\n');
 }

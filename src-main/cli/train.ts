@@ -4,10 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { modelTypes } from '../../src-shared/ml/models/registry';
-import { dataForModel, evaluateModel } from '../../src-shared/ml/train/evaluate';
 import { loadModelFiles, readMetrics, writeRunJson } from '../ml/runFolder';
 import { runTrainJob, type TrainSettings } from '../ml/trainJob';
-import { modelFromSaved } from '../ml/modelFiles';
+import { baselineOf } from '../ml/modelFiles';
+import { parseBaselineArg } from '../ml/baseline';
+import { evaluateSaved } from '../ml/evaluateSaved';
 import { load, readOptions, type Command } from './common';
 
 function str(o: Record<string, string | boolean>, k: string): string | undefined {
@@ -53,6 +54,7 @@ const train: Command = {
       { name: 'seed', type: 'string', valueName: 'S', help: 'seed of split, initialisation and batches (default 0)' },
       { name: 'backend', type: 'string', valueName: 'auto|tensorflow|wasm|cpu', help: 'tfjs backend (default auto: tensorflow > wasm > cpu)' },
       { name: 'resume', type: 'boolean', help: 'continue from the checkpoint in RUNDIR' },
+      { name: 'baseline', type: 'string', valueName: 'SPEC|data:KEY', help: 'Δ-learning: learn the correction to a potential (SPEC) or to labels in the data (data:energy_baseline)' },
       ...readOptions,
     ],
   },
@@ -83,6 +85,13 @@ const train: Command = {
       validFrames = v.frames;
     }
     const s = (seed as number | undefined) ?? 0;
+    let baseline;
+    const bArg = str(options, 'baseline');
+    if (bArg) {
+      const b = parseBaselineArg(bArg);
+      if ('error' in b) return fail(b.error);
+      baseline = b;
+    }
     const settings: TrainSettings = {
       modelType: type,
       modelConfig: (cfg.model as Record<string, unknown>) ?? {},
@@ -91,6 +100,7 @@ const train: Command = {
       e0: cfg.e0 as TrainSettings['e0'],
       maxMinutes: (maxMinutes as number | undefined) ?? (cfg.maxMinutes as number | undefined),
       backend,
+      baseline,
     };
     const runDir = resolve(out);
     const runJson = { kind: 'train', id: basename(runDir), label: `${type} on ${basename(data)}`, state: 'running', settings, dataset: resolve(data), valid: validPath ? resolve(validPath) : null, startedAt: new Date().toISOString() };
@@ -152,11 +162,9 @@ const evalCmd: Command = {
     }
     const d = await load(data, options);
     if (!d) return 1;
-    const model = await modelFromSaved(saved);
     try {
-      const { data: prepared, graphs } = dataForModel(model, d.frames);
-      const r = evaluateModel(model, prepared, graphs, prepared.split.train);
-      const m = r.metrics;
+      const m = await evaluateSaved(saved, d.frames);
+      const base = baselineOf(saved);
       const out = {
         model: dir,
         data,
@@ -168,14 +176,13 @@ const evalCmd: Command = {
         force_rmse_ev_per_a: m.forceRmseEvPerA,
         stress_mae_gpa: m.stressMaeGpa,
         stress_rmse_gpa: m.stressRmseGpa,
+        baseline: base ? (base.kind === 'potential' ? base.spec : `data:${base.energyKey}`) : null,
       };
       if (options.json) console.log(JSON.stringify(out));
       else console.log(Object.entries(out).map(([k, v]) => `${k}: ${v}`).join('\n'));
       return 0;
     } catch (e) {
       return fail(e instanceof Error ? e.message : String(e));
-    } finally {
-      model.dispose();
     }
   },
 };

@@ -10,6 +10,8 @@ import { createGraphCache } from '../../src-shared/ml/data/graph';
 import type { SplitConfig } from '../../src-shared/ml/data/split';
 import type { E0Config } from '../../src-shared/ml/data/referenceEnergies';
 import { describeCounts, prepareTrainingData } from '../../src-shared/ml/data/trainingData';
+import { describeBaseline, subtractBaseline, type BaselineSpec } from '../../src-shared/ml/data/delta';
+import { baselineCalculator } from './baseline';
 import { modelCalculator } from '../../src-shared/ml/models/calculator';
 import { fitLinearModel } from '../../src-shared/ml/models/linear';
 import { parameterCount, type AtomisticModel } from '../../src-shared/ml/models/model';
@@ -32,6 +34,8 @@ export interface TrainSettings {
   e0?: E0Config;
   maxMinutes?: number;
   backend?: BackendPreference;
+  /** Δ-learning: train on reference minus this baseline. */
+  baseline?: BaselineSpec;
 }
 
 export interface TrainJobInput {
@@ -57,6 +61,8 @@ export interface TrainJobHooks {
 
 export interface ModelCard {
   architecture: string;
+  /** Δ-learning baseline (the model is the correction on top of it), or null. */
+  baseline: string | null;
   modelType: string;
   config: unknown;
   parameterCount: number;
@@ -143,7 +149,15 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
   try {
     const { tf, report, description } = await tfNode(settings.backend ?? 'auto');
     hooks.log(`backend: ${description}`);
-    const all = input.validFrames ? [...input.frames, ...input.validFrames] : input.frames;
+    let all = input.validFrames ? [...input.frames, ...input.validFrames] : input.frames;
+    if (settings.baseline) {
+      const { frames: delta, report: br } = subtractBaseline(all, settings.baseline, baselineCalculator(settings.baseline) ?? undefined);
+      all = delta;
+      hooks.log(
+        `Δ-learning on ${describeBaseline(settings.baseline)}: baseline alone has energy MAE ${br.baselineEnergyMaeMevPerAtom?.toFixed(2) ?? '-'} meV/atom, force MAE ${br.baselineForceMaeEvPerA?.toFixed(4) ?? '-'} eV/Å against the reference` +
+          (br.maskedEnergy + br.maskedForces + br.maskedStress ? `; masked (no baseline): ${br.maskedEnergy} energies, ${br.maskedForces} force sets, ${br.maskedStress} stresses` : ''),
+      );
+    }
     const split: SplitConfig = input.validFrames
       ? { method: 'indices', train: input.frames.map((_, k) => k), valid: input.validFrames.map((_, k) => input.frames.length + k) }
       : settings.split;
@@ -170,7 +184,7 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
     });
     const nParams = parameterCount(model);
     hooks.log(`model: ${type.label}, ${nParams} parameters, cutoff ${model.graphSpec.cutoffA} Å`);
-    const metadataBase = { createdAt: new Date().toISOString(), backend: report.backend, datasetHash: hash, datasetName: input.datasetName, parameterCount: nParams };
+    const metadataBase = { createdAt: new Date().toISOString(), backend: report.backend, datasetHash: hash, datasetName: input.datasetName, parameterCount: nParams, ...(settings.baseline ? { baseline: settings.baseline } : {}) };
     let final: SavedModel;
     let reason: StopReason | 'closed_form';
     let epochs = 0;
@@ -211,6 +225,7 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
     const trainEval = data.split.valid.length ? evalFn(data.split.train) : validEval;
     const card: ModelCard = {
       architecture: `${type.label}: ${JSON.stringify(config)}`,
+      baseline: settings.baseline ? describeBaseline(settings.baseline) : null,
       modelType: type.name,
       config,
       parameterCount: nParams,
