@@ -3,14 +3,17 @@
 // The file is a synthetic ~50 MB trajectory in the layout ASE writes (Lattice, Properties with
 // species/pos/forces, energy, 9-value stress, pbc; %16.8f columns), frames of 64-256 atoms,
 // generated once into bench/data/ (gitignored). Real datasets from ../shared/data are timed too
-// when present. Run: npx tsx bench/io.ts [--mb 50] [--repeats 3] [--ase-repeats 1] [--no-ase]
+// when present. Files of at least PARALLEL_MIN_BYTES get a second row: readFramesParallel
+// (src-main/node/parallelRead.ts), K worker threads on byte ranges cut at verified frame starts.
+// Run: npx tsx bench/io.ts [--mb 50] [--repeats 3] [--ase-repeats 1] [--no-ase] [--workers K]
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extxyzFormat } from '../src-shared/io/formats/extxyz';
-import { readStream } from '../src-shared/io/read';
+import { type ReadResult, readStream } from '../src-shared/io/read';
+import { PARALLEL_MIN_BYTES, closeParallelReadWorkers, readFramesParallel } from '../src-main/node/parallelRead';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -22,6 +25,7 @@ const targetMb = opt('mb', 50);
 const repeats = opt('repeats', 3);
 const aseRepeats = opt('ase-repeats', 1);
 const withAse = !args.includes('--no-ase');
+const workers = opt('workers', Math.min(availableParallelism(), 4));
 
 /** Deterministic xorshift rng in [0, 1). */
 function rng(seed: number): () => number {
@@ -76,7 +80,16 @@ interface Timing {
   atoms: number;
 }
 
-async function timeOurs(path: string): Promise<Timing> {
+const readSequential = (path: string) => readStream(extxyzFormat, createReadStream(path, { highWaterMark: 1 << 20 }), { fileName: path });
+
+async function readParallel(path: string): Promise<ReadResult> {
+  const r = await readFramesParallel(path, { fileName: path, workers });
+  if (r.parallel.mode !== 'parallel') throw new Error(`${path}: read sequentially (${r.parallel.reason})`);
+  return r;
+}
+
+/** Best wall and CPU time (CPU of the whole process: every thread, workers included). */
+async function timeOurs(path: string, read: (path: string) => Promise<ReadResult>): Promise<Timing> {
   let best = Infinity;
   let bestCpu = Infinity;
   let frames = 0;
@@ -84,7 +97,7 @@ async function timeOurs(path: string): Promise<Timing> {
   for (let k = 0; k < repeats + 1; k++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const r = await readStream(extxyzFormat, createReadStream(path, { highWaterMark: 1 << 20 }), { fileName: path });
+    const r = await read(path);
     const dt = (performance.now() - t0) / 1000;
     const c = process.cpuUsage(c0);
     if (!r.ok) throw new Error(r.error.message);
@@ -111,11 +124,13 @@ function timeAse(path: string): (Timing & { ase_version: string }) | null {
 const col = (x: string, w: number) => x.padStart(w);
 
 async function bench(label: string, path: string): Promise<void> {
-  const mb = statSync(path).size / 1e6;
-  const ours = await timeOurs(path);
-  const cells = [label.padEnd(32), col(mb.toFixed(1), 6), col(String(ours.frames), 7), col((mb / ours.seconds).toFixed(0), 10), col((mb / ours.cpu_seconds).toFixed(0), 9)];
-  if (withAse) {
-    const ase = timeAse(path);
+  const size = statSync(path).size;
+  const mb = size / 1e6;
+  const rows: [string, Timing][] = [[label, await timeOurs(path, readSequential)]];
+  if (size >= PARALLEL_MIN_BYTES && workers >= 2) rows.push([`  ours, parallel ${workers} workers`, await timeOurs(path, readParallel)]);
+  const ase = withAse ? timeAse(path) : null;
+  for (const [name, ours] of rows) {
+    const cells = [name.padEnd(32), col(mb.toFixed(1), 6), col(String(ours.frames), 7), col((mb / ours.seconds).toFixed(0), 10), col((mb / ours.cpu_seconds).toFixed(0), 9)];
     if (ase) {
       if (ase.frames !== ours.frames || ase.atoms !== ours.atoms) {
         throw new Error(`${label}: ASE read ${ase.frames} frames/${ase.atoms} atoms, we read ${ours.frames}/${ours.atoms}`);
@@ -123,8 +138,8 @@ async function bench(label: string, path: string): Promise<void> {
       cells.push(col((mb / ase.seconds).toFixed(1), 9), col((mb / ase.cpu_seconds).toFixed(1), 8));
       cells.push(col((ase.seconds / ours.seconds).toFixed(1) + 'x', 10), col((ase.cpu_seconds / ours.cpu_seconds).toFixed(1) + 'x', 9));
     }
+    console.log(cells.join(' '));
   }
-  console.log(cells.join(' '));
 }
 
 async function main(): Promise<void> {
@@ -135,7 +150,8 @@ async function main(): Promise<void> {
   }
   console.log(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`ours: readStream over fs.createReadStream (1 MB chunks), best of ${repeats} after a warm-up run; ASE: ase.io.read(path, ':'), best of ${aseRepeats}`);
-  console.log(`MB/s by wall-clock time and by CPU time of the process (the CPU ratio is steadier on a shared machine)`);
+  console.log(`parallel rows: readFramesParallel, ${workers} workers (pooled, so the warm-up run also starts them), files >= ${PARALLEL_MIN_BYTES / 2 ** 20} MiB`);
+  console.log(`MB/s by wall-clock time and by CPU time of the process, all threads (the CPU ratio is steadier on a shared machine)`);
   console.log(
     ['file'.padEnd(32), col('MB', 6), col('frames', 7), col('ours wall', 10), col('ours cpu', 9), col('ASE wall', 9), col('ASE cpu', 8), col('ratio wall', 10), col('ratio cpu', 9)].join(' '),
   );
@@ -146,6 +162,7 @@ async function main(): Promise<void> {
     if (existsSync(p)) await bench(rel.split('/')[1], p);
   }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  await closeParallelReadWorkers();
 }
 
 main().catch((e) => {

@@ -26,6 +26,7 @@ import type { FromIoWorker, ToIoWorker } from '../workers/ioMessages';
 import { RecentStore } from './recent';
 import { MdRuns } from './mdRuns';
 import { TrainRuns } from './trainRuns';
+import { resolvePotential } from '../node/potentialFiles';
 
 export interface BackendOptions {
   mode: 'electron' | 'browser';
@@ -112,6 +113,12 @@ export class Backend {
         if (!d) throw new ApiError({ code: 'not-found', message: `no open dataset ${id}` });
         return { name: d.info.name, frames: d.frames };
       },
+      resolveBaseline: (b) => {
+        if (b.kind === 'data' || b.fileText !== undefined) return b;
+        const r = resolvePotential(b, { bundledDir: join(opts.resourcesDir, 'potentials'), allowPath: (p) => opts.allowAnyPath || this.allowedPaths.has(resolve(p)) });
+        if ('error' in r) throw new ApiError({ code: 'invalid-params', message: `baseline: ${r.error}` });
+        return { kind: 'potential', spec: r.spec, fileText: r.fileText };
+      },
       broadcast: (event, payload) => this.broadcast(event, payload),
     });
   }
@@ -152,6 +159,9 @@ export class Backend {
         await fsp.mkdir(dir, { recursive: true });
         cachePath = join(dir, `${id}-${basename(p.name).replace(/[^A-Za-z0-9._-]/g, '_')}`);
         cache = createWriteStream(cachePath);
+        // Write errors are reported through the write callbacks; a cancelled upload destroys the
+        // stream while a chunk may be in flight, which must not become an unhandled 'error' event.
+        cache.on('error', () => undefined);
       }
       this.uploads.set(id, { id, name: basename(p.name), sizeBytes: p.sizeBytes, received: 0, worker: null, pending: [], ended: false, cachePath, cache });
       return { uploadId: id };
@@ -160,7 +170,16 @@ export class Backend {
       const u = this.uploads.get(p.uploadId);
       if (!u) throw new ApiError({ code: 'cancelled', message: 'upload was cancelled or is unknown' });
       u.received += p.bytes.length;
-      if (u.cache) await new Promise<void>((res, rej) => u.cache!.write(p.bytes, (e) => (e ? rej(e) : res())));
+      if (u.cache && !u.cache.destroyed) {
+        try {
+          await new Promise<void>((res, rej) => u.cache!.write(p.bytes, (e) => (e ? rej(e) : res())));
+        } catch (e) {
+          // The job was cancelled (or failed) while this chunk was in flight.
+          if (!this.uploads.has(u.id)) throw new ApiError({ code: 'cancelled', message: 'upload was cancelled' });
+          throw e;
+        }
+      }
+      if (!this.uploads.has(u.id)) throw new ApiError({ code: 'cancelled', message: 'upload was cancelled' });
       if (u.worker) this.post(u.worker, { type: 'chunk', bytes: p.bytes });
       else u.pending.push(p.bytes);
       return { receivedBytes: u.received };
@@ -169,7 +188,8 @@ export class Backend {
       const u = this.uploads.get(p.uploadId);
       if (!u) throw new ApiError({ code: 'cancelled', message: 'upload was cancelled or is unknown' });
       u.ended = true;
-      if (u.cache) await new Promise<void>((res) => u.cache!.end(res));
+      if (u.cache && !u.cache.destroyed) await new Promise<void>((res) => u.cache!.end(res));
+      if (!this.uploads.has(u.id)) throw new ApiError({ code: 'cancelled', message: 'upload was cancelled' });
       if (u.worker) this.post(u.worker, { type: 'end' });
       return { receivedBytes: u.received };
     },
@@ -201,6 +221,7 @@ export class Backend {
     'train.list': async () => this.train.list(),
     'train.details': async (p) => this.train.details(p.runId),
     'train.delete': async (p) => ({ deleted: this.train.delete(p.runId) }),
+    'study.learningCurve': async (p) => this.train.learningCurve(p),
     'analysis.rdf': async (p) => this.md.analyze('rdf', this.framesOf(p.datasetId), { rMaxA: p.rMaxA, bins: p.bins }),
     'analysis.msd': async (p) => this.md.analyze('msd', this.framesOf(p.datasetId), { frameIntervalFs: p.frameIntervalFs, removeDrift: p.removeDrift }),
   };

@@ -158,7 +158,7 @@ function isFrameStart(buf: Uint8Array, ls: number, le: number, bufStartsFile: bo
 /** First candidate frame start at or after `from` and before `limit`; -1 when none. */
 function findFrameStart(fd: number, size: number, from: number, limit: number): number {
   const BACK = 4096;
-  const WINDOW = 1 << 20;
+  const WINDOW = 1 << 16;
   let at = from;
   while (at < limit) {
     const base = Math.max(0, at - BACK);

@@ -1,11 +1,12 @@
 // Reading structure files from disk or from a byte stream in Node: format detection from the name
 // and the first bytes, then the streaming read driver of src-shared/io. Used by the IO worker and
 // the CLI, so both read files exactly the same way.
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import type { FormatSpec, ReadOptions } from '../../src-shared/io/format';
 import { detectFormat } from '../../src-shared/io/registry';
-import { readStream, type ReadProgress, type ReadResult } from '../../src-shared/io/read';
+import type { ReadProgress, ReadResult } from '../../src-shared/io/read';
+import { readFramesParallel } from './parallelRead';
 import type { Frame } from '../../src-shared/atoms/frame';
 import { isDeepmdPath, readDeepmdAsReadFileResult } from './deepmd';
 
@@ -54,18 +55,8 @@ export async function readFramesFromPath(path: string, opts: ReadFileOptions = {
   const format = detectFormat(path, head, opts.format);
   if ('error' in format) return { error: format.error };
   if (!format.read) return { error: `format ${format.name} cannot be read` };
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  const chunks = (async function* () {
-    for await (const c of stream) yield new Uint8Array((c as Buffer).buffer, (c as Buffer).byteOffset, (c as Buffer).byteLength);
-  })();
-  try {
-    const result = await readStream(format, chunks, {
-      ...opts,
-      fileName: basename(path),
-      totalBytes: sizeBytes,
-    });
-    return { format, sizeBytes, result };
-  } finally {
-    stream.destroy();
-  }
+  // Large extended-XYZ files are parsed in several worker threads (frame-aligned ranges, verified,
+  // with a sequential fallback); everything else streams through readStream.
+  const result = await readFramesParallel(path, { ...opts, format, fileName: basename(path), totalBytes: sizeBytes });
+  return { format, sizeBytes, result };
 }

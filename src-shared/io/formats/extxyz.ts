@@ -58,29 +58,25 @@ function labelKeyLists(ctx: ReadContext): LabelKeyLists {
 
 interface Header {
   layout: Layout | null; // null: plain XYZ, decided from the first atom line
-  cellA: Float64Array | null;
+  /** Cell rows (9 values, Å); copied into the frame's buffer by buildFrame. */
+  cellA: number[] | null;
   pbc: [boolean, boolean, boolean];
   energyEv: number | undefined;
   energyKey: string | null;
-  stressEvPerA3: Float64Array | undefined;
+  /** Row-major stress (9 values, eV/Å³); copied into the frame's buffer by buildFrame. */
+  stressEvPerA3: number[] | undefined;
   stressKey: string | null;
   info: Record<string, InfoValue>;
 }
 
-/** Float64Array copy of a number[] (Float64Array.from goes through the slow iterator path). */
-function f64(vals: number[]): Float64Array {
-  const out = new Float64Array(vals.length);
-  for (let j = 0; j < vals.length; j++) out[j] = vals[j];
-  return out;
-}
-
-function toStress9(vals: number[], fortran: boolean): Float64Array | null {
+/** 3x3 row-major from 6 (Voigt) or 9 values (Fortran order when `fortran`); null for other counts. */
+function toStress9(vals: number[], fortran: boolean): number[] | null {
   if (vals.length === 6) {
     const [xx, yy, zz, yz, xz, xy] = vals;
-    return f64([xx, xy, xz, xy, yy, yz, xz, yz, zz]);
+    return [xx, xy, xz, xy, yy, yz, xz, yz, zz];
   }
   if (vals.length !== 9) return null;
-  const out = f64(vals);
+  const out = vals.slice();
   if (fortran) for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[3 * r + c] = vals[r + 3 * c];
   return out;
 }
@@ -106,19 +102,18 @@ function parseHeader(comment: string, line: number, keys: LabelKeyLists, layouts
   const pairs = splitKeyValues(comment);
   const kv = new Map<string, string>(); // last value wins, as in ASE's dict
   for (let j = 0; j < pairs.length; j++) kv.set(pairs[j][0], pairs[j][1]);
-  const err = (expected: string, found: string, hint?: string) => new ParseError(ctx.fileName, line, expected, found, hint);
   const lattice = kv.get('Lattice');
   if (lattice !== undefined) {
     const v = numbersOf(lattice);
-    if (!v || v.length !== 9 || !v.every(Number.isFinite)) throw err('Lattice="ax ay az bx by bz cx cy cz" with 9 numbers (cell vectors, Å)', lattice);
-    h.cellA = f64(v);
+    if (!v || v.length !== 9 || !v.every(Number.isFinite)) throw new ParseError(ctx.fileName, line, 'Lattice="ax ay az bx by bz cx cy cz" with 9 numbers (cell vectors, Å)', lattice);
+    h.cellA = v;
     h.pbc = [true, true, true];
     kv.delete('Lattice');
   }
   const pbc = kv.get('pbc');
   if (pbc !== undefined) {
     const p = parsePbc(pbc);
-    if (!p) throw err('pbc="T T T" with 3 values T or F', pbc);
+    if (!p) throw new ParseError(ctx.fileName, line, 'pbc="T T T" with 3 values T or F', pbc);
     h.pbc = p;
     kv.delete('pbc');
   }
@@ -136,7 +131,7 @@ function parseHeader(comment: string, line: number, keys: LabelKeyLists, layouts
     const raw = kv.get(k);
     if (raw === undefined) continue;
     const v = numbersOf(raw);
-    if (!v || v.length !== 1) throw err(`one number for the energy key "${k}"`, raw);
+    if (!v || v.length !== 1) throw new ParseError(ctx.fileName, line, `one number for the energy key "${k}"`, raw);
     h.energyEv = v[0];
     h.energyKey = k;
     kv.delete(k);
@@ -146,7 +141,7 @@ function parseHeader(comment: string, line: number, keys: LabelKeyLists, layouts
     const raw = kv.get(k);
     if (raw === undefined) continue;
     const s = toStress9(numbersOf(raw) ?? [], FORTRAN_3X3_KEYS.has(k));
-    if (!s) throw err(`9 numbers (3x3) or 6 (Voigt xx yy zz yz xz xy) for the stress key "${k}"`, raw);
+    if (!s) throw new ParseError(ctx.fileName, line, `9 numbers (3x3) or 6 (Voigt xx yy zz yz xz xy) for the stress key "${k}"`, raw);
     h.stressEvPerA3 = s;
     h.stressKey = k;
     kv.delete(k);
@@ -157,8 +152,8 @@ function parseHeader(comment: string, line: number, keys: LabelKeyLists, layouts
       const raw = kv.get(k);
       if (raw === undefined) continue;
       const vir = toStress9(numbersOf(raw) ?? [], FORTRAN_3X3_KEYS.has(k));
-      if (!vir) throw err(`9 numbers (3x3) or 6 (Voigt xx yy zz yz xz xy) for the virial key "${k}"`, raw);
-      const vol = cellVolumeA3(h.cellA);
+      if (!vir) throw new ParseError(ctx.fileName, line, `9 numbers (3x3) or 6 (Voigt xx yy zz yz xz xy) for the virial key "${k}"`, raw);
+      const vol = cellVolumeA3(h.cellA && Float64Array.from(h.cellA));
       if (!(vol > 0)) {
         ctx.warn(line, `"${k}" cannot be converted to stress without a cell (Lattice); it was kept as an info value`);
         break;
@@ -174,7 +169,22 @@ function parseHeader(comment: string, line: number, keys: LabelKeyLists, layouts
   return h;
 }
 
+/** Float64 values to reserve in the frame's buffer for the header's cell and stress. */
+function reserveOf(h: Header): number {
+  return (h.cellA ? 9 : 0) + (h.stressEvPerA3 ? 9 : 0);
+}
+
 function buildFrame(h: Header, block: AtomBlock, ctx: ReadContext): Frame {
+  let cellA: Float64Array | null = null;
+  let stressEvPerA3: Float64Array | undefined;
+  if (h.cellA) {
+    cellA = block.head!.subarray(0, 9);
+    cellA.set(h.cellA);
+  }
+  if (h.stressEvPerA3) {
+    stressEvPerA3 = block.head!.subarray(cellA ? 9 : 0, cellA ? 18 : 9);
+    stressEvPerA3.set(h.stressEvPerA3);
+  }
   const arrays: Record<string, PerAtomArray> = {};
   const cols = block.layout.columns;
   for (let c = 0; c < cols.length; c++) {
@@ -189,11 +199,11 @@ function buildFrame(h: Header, block: AtomBlock, ctx: ReadContext): Frame {
     symbols: block.symbols,
     numbers: block.numbers,
     positionsA: block.positions,
-    cellA: h.cellA,
+    cellA,
     pbc: h.pbc,
     energyEv: h.energyEv,
     forcesEvPerA: block.forces ?? undefined,
-    stressEvPerA3: h.stressEvPerA3,
+    stressEvPerA3,
     info: h.info,
     arrays,
   };
@@ -235,7 +245,7 @@ export const readExtxyz: FrameReader = function* (cur, ctx) {
     const header = parseHeader(cur.text(), cur.lineNo, keys, layouts, ctx);
     let block: AtomBlock;
     if (header.layout) {
-      block = new AtomBlock(header.layout, natoms, frameLine, fields, species, ctx);
+      block = new AtomBlock(header.layout, natoms, frameLine, fields, species, ctx, reserveOf(header));
     } else {
       // Plain XYZ: the first atom line decides the columns (symbol x y z, then extras kept).
       if (natoms > 0) {
@@ -256,7 +266,7 @@ export const readExtxyz: FrameReader = function* (cur, ctx) {
         layout = plainLayout(Math.max(n, 4), numeric, keys.forces, ctx, cur.lineNo);
         layouts.set(key, layout);
       }
-      block = new AtomBlock(layout, natoms, frameLine, fields, species, ctx);
+      block = new AtomBlock(layout, natoms, frameLine, fields, species, ctx, reserveOf(header));
       if (natoms > 0) {
         block.view(cur.buf);
         block.parseLine(cur.buf, cur.start, cur.lineNo);

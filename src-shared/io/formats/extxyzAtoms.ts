@@ -150,6 +150,8 @@ export class AtomBlock {
   readonly numbers: Int32Array;
   readonly symbols: string[];
   readonly data: (ColumnData | null)[];
+  /** The reserved Float64 values (null when none were asked for). */
+  readonly head: Float64Array | null;
   positions!: Float64Array;
   forces: Float64Array | null = null;
   /** Atoms parsed so far. */
@@ -165,10 +167,28 @@ export class AtomBlock {
     private fields: Fields,
     private species: SpeciesTable,
     private ctx: ReadContext,
+    /** Float64 values reserved at the start of the frame's buffer (cell, stress), see `head`. */
+    reserve = 0,
   ) {
-    this.numbers = new Int32Array(natoms);
     this.symbols = new Array<string>(natoms);
     const cols = layout.columns;
+    // One ArrayBuffer per frame holds every numeric column (reserved reals such as the cell and
+    // stress first, then real columns, the atomic numbers and integer columns, then logical ones):
+    // allocating (and later collecting) a backing store per array cost as much as parsing the
+    // lines. Each array is still its own typed array, a view with its own offset and length.
+    let bytes = 8 * reserve;
+    for (let k = 0; k < cols.length; k++) if (cols[k].kind === R) bytes += 8 * natoms * cols[k].width;
+    const intAt = bytes;
+    bytes += 4 * natoms;
+    for (let k = 0; k < cols.length; k++) if (cols[k].kind === I && cols[k].role !== ROLE_Z) bytes += 4 * natoms * cols[k].width;
+    const boolAt = bytes;
+    for (let k = 0; k < cols.length; k++) if (cols[k].kind === L) bytes += natoms * cols[k].width;
+    const ab = new ArrayBuffer(bytes);
+    this.head = reserve > 0 ? new Float64Array(ab, 0, reserve) : null;
+    let realOff = 8 * reserve;
+    let intOff = intAt + 4 * natoms;
+    let boolOff = boolAt;
+    this.numbers = new Int32Array(ab, intAt, natoms);
     this.data = new Array<ColumnData | null>(cols.length);
     for (let k = 0; k < cols.length; k++) {
       const c = cols[k];
@@ -176,10 +196,16 @@ export class AtomBlock {
       let d: ColumnData | null;
       if (c.role === ROLE_SPECIES) d = null;
       else if (c.role === ROLE_Z) d = this.numbers;
-      else if (c.kind === R) d = new Float64Array(n);
-      else if (c.kind === I) d = new Int32Array(n);
-      else if (c.kind === L) d = new Uint8Array(n);
-      else d = new Array<string>(n);
+      else if (c.kind === R) {
+        d = new Float64Array(ab, realOff, n);
+        realOff += 8 * n;
+      } else if (c.kind === I) {
+        d = new Int32Array(ab, intOff, n);
+        intOff += 4 * n;
+      } else if (c.kind === L) {
+        d = new Uint8Array(ab, boolOff, n);
+        boolOff += n;
+      } else d = new Array<string>(n);
       if (c.role === ROLE_POS) this.positions = d as Float64Array;
       if (c.role === ROLE_FORCES) this.forces = d as Float64Array;
       this.data[k] = d;

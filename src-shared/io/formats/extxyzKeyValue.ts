@@ -188,7 +188,9 @@ export function numbersOf(raw: string): number[] | null {
     const flat = (Array.isArray(v) ? v.flat(Infinity) : [v]) as unknown[];
     return flat.every((x) => typeof x === 'number') ? (flat as number[]) : null;
   }
-  // Tokens separated by whitespace or commas, parsed in place.
+  // Tokens separated by whitespace or commas, parsed in place. Plain decimals ([+-]digits[.digits],
+  // what writers print) are decoded in the same pass that finds the token's end, exactly as
+  // parseNumberRange would; any other token goes to parseNumberRange.
   const out: number[] = [];
   const n = raw.length;
   let i = 0;
@@ -197,9 +199,36 @@ export function numbersOf(raw: string): number[] | null {
     while (i < n && (c === 32 || c === 44 || (c >= 9 && c <= 13))) c = raw.charCodeAt(++i);
     if (i >= n) break;
     const st = i;
-    while (i < n && c !== 32 && c !== 44 && !(c >= 9 && c <= 13)) c = raw.charCodeAt(++i);
-    const v = parseNumberRange(raw, st, i);
-    if (v !== v && !/^[+-]?nan$/i.test(raw.slice(st, i))) return null;
+    const neg = c === 45;
+    if (neg || c === 43) c = raw.charCodeAt(++i);
+    let mant = 0;
+    let nd = 0;
+    let frac = 0;
+    while (i < n && c >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      nd++;
+      c = raw.charCodeAt(++i);
+    }
+    if (i < n && c === 46) {
+      c = raw.charCodeAt(++i);
+      while (i < n && c >= 48 && c <= 57) {
+        mant = mant * 10 + (c - 48);
+        nd++;
+        frac++;
+        c = raw.charCodeAt(++i);
+      }
+    }
+    let v: number;
+    if (nd > 0 && (i >= n || c === 32 || c === 44 || (c >= 9 && c <= 13))) {
+      if (mant < 9007199254740992 && frac <= 22) {
+        v = mant / POW10[frac];
+        if (neg) v = -v;
+      } else v = Number(raw.slice(st, i)); // a plain decimal with many digits: syntax already checked
+    } else {
+      while (i < n && c !== 32 && c !== 44 && !(c >= 9 && c <= 13)) c = raw.charCodeAt(++i);
+      v = parseNumberRange(raw, st, i);
+      if (v !== v && !/^[+-]?nan$/i.test(raw.slice(st, i))) return null;
+    }
     out.push(v);
   }
   return out.length > 0 ? out : null;
