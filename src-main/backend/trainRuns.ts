@@ -8,7 +8,8 @@ import type { Worker } from 'node:worker_threads';
 import type { Frame } from '../../src-shared/atoms/frame';
 import { modelTypes } from '../../src-shared/ml/models/registry';
 import { defaultTrainConfig } from '../../src-shared/ml/train/trainer';
-import { ApiError, type EpochRecordDto, type Events, type EventName, type Params, type TrainDetails, type TrainOptions, type TrainRunInfo } from '../../src-shared/protocol/api';
+import type { BaselineSpec } from '../../src-shared/ml/data/delta';
+import { ApiError, type BaselineDto, type LearningCurveDto, type EpochRecordDto, type Events, type EventName, type Params, type TrainDetails, type TrainOptions, type TrainRunInfo } from '../../src-shared/protocol/api';
 import { listTrainRunDirs, readMetrics, readRunJson, RUN_FILES, writeRunJson } from '../ml/runFolder';
 import type { TrainSettings } from '../ml/trainJob';
 import { createRunFolder } from '../node/runFiles';
@@ -18,6 +19,8 @@ export interface TrainRunsOptions {
   runsDir: string;
   spawnTrainWorker: () => Worker;
   getDataset(datasetId: string): { name: string; frames: Frame[] };
+  /** Turn a baseline from the page into a self-contained one (potential file text embedded). */
+  resolveBaseline(b: BaselineDto): BaselineSpec;
   broadcast<E extends EventName>(event: E, payload: Events[E]): void;
 }
 
@@ -104,6 +107,7 @@ export class TrainRuns {
       split: p.split,
       maxMinutes: p.maxMinutes,
       backend: p.backend,
+      baseline: p.baseline ? this.o.resolveBaseline(p.baseline) : undefined,
     };
     const dir = createRunFolder(this.o.runsDir, 'train', p.runId.slice(0, 8));
     const info: TrainRunInfo = {
@@ -229,6 +233,35 @@ export class TrainRuns {
     rmSync(abs, { recursive: true, force: true });
     this.live.delete(runId);
     return true;
+  }
+
+  /** Learning-curve study (direct and, with a baseline, Δ-models) in a training worker. */
+  async learningCurve(p: Params<'study.learningCurve'>): Promise<LearningCurveDto> {
+    const tr = this.o.getDataset(p.trainDatasetId);
+    const te = this.o.getDataset(p.testDatasetId);
+    const sizes = [...p.sizes].sort((a, b) => a - b);
+    if (sizes[sizes.length - 1] > tr.frames.length) throw new ApiError({ code: 'invalid-params', message: `the largest size (${sizes[sizes.length - 1]}) exceeds the ${tr.frames.length} frames of ${tr.name}` });
+    const baseline = p.baseline ? this.o.resolveBaseline(p.baseline) : undefined;
+    const w = this.o.spawnTrainWorker();
+    try {
+      return await new Promise<LearningCurveDto>((resolveP, reject) => {
+        w.on('message', (m: FromTrainWorker) => {
+          if (m.type === 'log') this.o.broadcast('study.lcProgress', { studyId: p.studyId, message: m.message });
+          else if (m.type === 'lc-done') resolveP({ studyId: p.studyId, ...m.result });
+          else if (m.type === 'error') reject(new ApiError({ code: 'invalid-params', message: m.message }));
+        });
+        w.on('error', (e) => reject(new ApiError({ code: 'internal', message: `study worker crashed: ${e.message}` })));
+        const msg: ToTrainWorker = {
+          type: 'learning-curve',
+          trainFrames: tr.frames,
+          testFrames: te.frames,
+          options: { modelType: p.modelType, modelConfig: p.modelConfig, train: p.train as TrainSettings['train'], sizes, baseline, maxMinutesEach: p.maxMinutesEach, seed: p.seed },
+        };
+        w.postMessage(msg);
+      });
+    } finally {
+      void w.terminate();
+    }
   }
 
   dispose(): void {

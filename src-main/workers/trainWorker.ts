@@ -3,6 +3,7 @@
 // request aborts the trainer, which saves its 'stop' checkpoint and the best model.
 import { parentPort } from 'node:worker_threads';
 import { runTrainJob } from '../ml/trainJob';
+import { learningCurve } from '../ml/learningCurve';
 import type { FromTrainWorker, ToTrainWorker } from './trainMessages';
 
 if (!parentPort) throw new Error('trainWorker must run in a worker thread');
@@ -13,6 +14,15 @@ const ac = new AbortController();
 port.on('message', async (msg: ToTrainWorker) => {
   if (msg.type === 'stop') {
     ac.abort();
+    return;
+  }
+  if (msg.type === 'learning-curve') {
+    try {
+      const result = await learningCurve(msg.trainFrames, msg.testFrames, { ...msg.options, log: (message) => post({ type: 'log', message }) });
+      post({ type: 'lc-done', result });
+    } catch (e) {
+      post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
     return;
   }
   const result = await runTrainJob(

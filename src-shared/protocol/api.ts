@@ -54,6 +54,13 @@ const potentialSchema = z
   .strict();
 export type PotentialDto = z.infer<typeof potentialSchema>;
 
+/** Δ-learning baseline: a potential spec (bundled, analytic, or a file's text) or data keys. */
+const baselineSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('potential'), spec: z.string().min(1).max(4000), fileText: z.string().max(64 * 2 ** 20).optional() }).strict(),
+  z.object({ kind: z.literal('data'), energyKey: z.string().min(1).max(200), forcesKey: z.string().max(200).optional(), stressKey: z.string().max(200).optional() }).strict(),
+]);
+export type BaselineDto = z.infer<typeof baselineSchema>;
+
 const finiteNumber = z.number().refine(Number.isFinite, 'must be a finite number');
 
 const mdSettingsSchema = z
@@ -113,6 +120,21 @@ export const requestSchemas = {
       split: z.object({ method: z.enum(['random', 'config_type']), validFraction: z.number().min(0).max(0.9), seed: z.number().int().min(0).max(2 ** 32 - 1) }).strict(),
       maxMinutes: z.number().positive().max(60 * 24 * 14).optional(),
       backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+      baseline: baselineSchema.optional(),
+    })
+    .strict(),
+  'study.learningCurve': z
+    .object({
+      studyId: idSchema,
+      trainDatasetId: idSchema,
+      testDatasetId: idSchema,
+      modelType: z.string().min(1).max(40),
+      modelConfig: z.record(z.string().max(60), z.unknown()),
+      train: z.record(z.string().max(60), z.unknown()),
+      sizes: z.array(z.number().int().min(1).max(1e6)).min(2).max(12),
+      baseline: baselineSchema.optional(),
+      maxMinutesEach: z.number().positive().max(600).optional(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1),
     })
     .strict(),
   'train.control': z.object({ runId: idSchema, action: z.enum(['pause', 'resume', 'stop']) }).strict(),
@@ -391,6 +413,22 @@ export interface TrainDetails {
   log: string[];
 }
 
+export interface CurvePointDto {
+  size: number;
+  energy_mae_mev_per_atom: number | null;
+  force_mae_ev_per_a: number | null;
+  stress_mae_gpa: number | null;
+  train_seconds: number;
+}
+
+export interface LearningCurveDto {
+  studyId: string;
+  direct: CurvePointDto[];
+  delta?: CurvePointDto[];
+  data_efficiency_factor?: number | null;
+  test_frames: number;
+}
+
 export interface Results {
   'app.info': AppInfo;
   'dialog.openFile': { path: string } | null;
@@ -415,6 +453,7 @@ export interface Results {
   'train.list': TrainRunInfo[];
   'train.details': TrainDetails;
   'train.delete': { deleted: boolean };
+  'study.learningCurve': LearningCurveDto;
   'analysis.rdf': RdfResultDto;
   'analysis.msd': MsdResultDto;
 }
@@ -439,9 +478,10 @@ export interface Events {
   'train.status': TrainRunInfo;
   'train.epoch': { runId: string; record: EpochRecordDto };
   'train.log': { runId: string; message: string };
+  'study.lcProgress': { studyId: string; message: string };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log'];
+export const EVENT_NAMES: EventName[] = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log', 'study.lcProgress'];
 
 /** Errors carried across the transport: a message for the user plus an optional location. */
 export interface ApiErrorInfo {

@@ -24,11 +24,12 @@ export const METHOD_NAMES = [
   'train.list',
   'train.details',
   'train.delete',
+  'study.learningCurve',
   'analysis.rdf',
   'analysis.msd',
 ] as const;
 
-export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log'] as const;
+export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log', 'study.lcProgress'] as const;
 
 /** IPC channel of a method / event in Electron. */
 export const methodChannel = (m: string) => `atomforge:${m}`;
