@@ -205,6 +205,35 @@ export class MdRuns {
     }
   }
 
+  /** A physics audit of a calculator on frames, computed in a worker thread. */
+  async audit(p: Params<'audit.run'>, frames: Frame[]): Promise<{ auditId: string; report: Record<string, unknown> }> {
+    const potential = this.resolve(p.potential);
+    let chosen: Frame[];
+    if (p.frames?.length) {
+      for (const k of p.frames) if (k >= frames.length) throw new ApiError({ code: 'not-found', message: `frame ${k} is out of range (dataset has ${frames.length})` });
+      chosen = p.frames.map((k) => frames[k]);
+    } else if (p.kind === 'elastic') chosen = [frames[0]];
+    else if (p.kind === 'errors') chosen = frames;
+    else {
+      const max = Math.min(8, frames.length);
+      chosen = Array.from({ length: max }, (_, k) => frames[Math.round((k * (frames.length - 1)) / Math.max(1, max - 1))]);
+    }
+    const worker = this.o.spawnMdWorker();
+    try {
+      const report = await new Promise<Record<string, unknown>>((resolveP, reject) => {
+        worker.on('message', (m: FromMdWorker) => {
+          if (m.type === 'audit-done') resolveP(m.report);
+          else if (m.type === 'error') reject(new ApiError({ code: 'invalid-params', message: m.message }));
+        });
+        worker.on('error', (e) => reject(new ApiError({ code: 'internal', message: `audit worker crashed: ${e.message}` })));
+        worker.postMessage({ type: 'audit', kind: p.kind, frames: chosen, potential, seed: p.seed ?? 1 } satisfies ToMdWorker);
+      });
+      return { auditId: p.auditId, report };
+    } finally {
+      void worker.terminate();
+    }
+  }
+
   /** g(r) or MSD of a dataset's frames, computed in a worker thread. */
   async analyze<T extends 'rdf' | 'msd'>(kind: T, frames: Frame[], opts: { rMaxA?: number; bins?: number; frameIntervalFs?: number; removeDrift?: boolean }): Promise<T extends 'rdf' ? RdfResultDto : MsdResultDto> {
     const worker = this.o.spawnMdWorker();

@@ -3,8 +3,21 @@
 // relax, audit and eval, so they accept the same forms.
 import type { Calculator } from '../../src-shared/calculators/calculator';
 import type { OptionSpec } from './args';
-import { calculatorFromCli } from './simulate';
 import { modelCalculatorFromDir } from '../ml/modelFiles';
+import { join } from 'node:path';
+import { calculatorFromSpec } from '../../src-shared/potentials/registry';
+import { RESOURCES_DIR } from '../node/paths';
+import { resolvePotential } from '../node/potentialFiles';
+
+/** A classical potential from its SPEC (bundled:NAME and file paths resolved). */
+export function calculatorFromCli(spec: string | undefined): Calculator | string {
+  if (!spec) return 'a potential is required: --potential SPEC (see `atomforge help calc`)';
+  const r = resolvePotential({ spec }, { bundledDir: join(RESOURCES_DIR, 'potentials'), allowPath: () => true });
+  if ('error' in r) return r.error;
+  const c = calculatorFromSpec(r.spec, r.fileText);
+  return 'error' in c ? c.error : c.calculator;
+}
+
 
 export const CALCULATOR_OPTIONS: OptionSpec[] = [
   {

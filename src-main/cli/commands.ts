@@ -7,6 +7,7 @@ import { SIMULATION_COMMANDS } from './simulate';
 import { AUDIT_COMMANDS } from './audit';
 import { DATASET_COMMANDS } from './datasetTools';
 import { TRAIN_COMMANDS } from './train';
+import { STUDY_COMMANDS } from './study';
 
 export type { Command };
 
@@ -152,4 +153,4 @@ const formats: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS, ...TRAIN_COMMANDS];
+export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS, ...TRAIN_COMMANDS, ...STUDY_COMMANDS];

@@ -2,28 +2,16 @@
 // worker (src-shared/md/job.ts), progress on stderr, `--json` summaries with units in the keys.
 import { basename } from 'node:path';
 import type { Frame } from '../../src-shared/atoms/frame';
-import type { Calculator } from '../../src-shared/calculators/calculator';
 import { formatExtxyzFrame } from '../../src-shared/io/formats/extxyz';
 import { fitDrift } from '../../src-shared/md/drift';
 import { INTEGRATORS, type IntegratorId } from '../../src-shared/md/integrators';
 import { runMdJob, validateMdConfig, type MdJobConfig, type ThermoSample } from '../../src-shared/md/job';
 import { relax } from '../../src-shared/relax/relax';
 import { msdOfFrames, rdfOfFrames } from '../../src-shared/analysis/trajectoryAnalysis';
-import { calculatorFromSpec } from '../../src-shared/potentials/registry';
-import { RESOURCES_DIR } from '../node/paths';
-import { resolvePotential } from '../node/potentialFiles';
 import { ThermoWriter, TrajectoryWriter } from '../node/runFiles';
-import { join } from 'node:path';
 import { load, readOptions, writeAtomic, type Command } from './common';
 import { CALCULATOR_OPTIONS, calculatorFromOptions } from './calculatorOption';
-
-export function calculatorFromCli(spec: string | undefined): Calculator | string {
-  if (!spec) return 'a potential is required: --potential SPEC (see `atomforge help calc`)';
-  const r = resolvePotential({ spec }, { bundledDir: join(RESOURCES_DIR, 'potentials'), allowPath: () => true });
-  if ('error' in r) return r.error;
-  const c = calculatorFromSpec(r.spec, r.fileText);
-  return 'error' in c ? c.error : c.calculator;
-}
+export { calculatorFromCli } from './calculatorOption';
 
 function str(o: Record<string, string | boolean>, k: string): string | undefined {
   return typeof o[k] === 'string' ? (o[k] as string) : undefined;

@@ -40,6 +40,7 @@ export type ToMdWorker =
     }
   | { type: 'rdf'; frames: Frame[]; rMaxA?: number; bins?: number }
   | { type: 'msd'; frames: Frame[]; frameIntervalFs?: number; removeDrift?: boolean }
+  | { type: 'audit'; kind: 'symmetry' | 'extensivity' | 'conservation' | 'elastic' | 'errors'; frames: Frame[]; potential: WorkerPotential; seed: number }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
@@ -56,6 +57,7 @@ export type FromMdWorker =
   | { type: 'study-done'; result: Omit<StudyResult, 'studyId'> }
   | { type: 'rdf-done'; result: RdfResultDto }
   | { type: 'msd-done'; result: MsdResultDto }
+  | { type: 'audit-done'; report: Record<string, unknown> }
   | { type: 'error'; message: string };
 
 export type { MdSystem };

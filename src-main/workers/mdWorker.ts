@@ -12,6 +12,7 @@ import type { MdState } from '../../src-shared/md/state';
 import type { ThermoColumns } from '../../src-shared/protocol/api';
 import { ThermoWriter, TrajectoryWriter } from '../node/runFiles';
 import { msdOfFrames, rdfOfFrames } from '../../src-shared/analysis/trajectoryAnalysis';
+import { runAudit } from '../../src-shared/audits/runAudit';
 import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from './mdMessages';
 import type { Calculator } from '../../src-shared/calculators/calculator';
 
@@ -147,6 +148,12 @@ port.on('message', (msg: ToMdWorker) => {
       break;
     case 'study':
       study(msg).catch((e) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+      break;
+    case 'audit':
+      (async () => {
+        const calc = await makeCalculator(msg.potential);
+        post({ type: 'audit-done', report: runAudit(msg.kind, calc, msg.frames, msg.seed) as unknown as Record<string, unknown> });
+      })().catch((e) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
       break;
     case 'rdf':
     case 'msd':

@@ -4,6 +4,6 @@ import { ref } from 'vue';
 
 export const useUi = defineStore('ui', () => {
   const centre = ref<'structure' | 'training'>('structure');
-  const right = ref<'properties' | 'simulate' | 'train' | 'analyze'>('properties');
+  const right = ref<'properties' | 'simulate' | 'train' | 'audit' | 'analyze'>('properties');
   return { centre, right };
 });

@@ -141,6 +141,17 @@ export const requestSchemas = {
   'train.list': z.object({}).strict(),
   'train.details': z.object({ runId: idSchema }).strict(),
   'train.delete': z.object({ runId: idSchema }).strict(),
+  'audit.run': z
+    .object({
+      auditId: idSchema,
+      kind: z.enum(['symmetry', 'extensivity', 'conservation', 'elastic', 'errors']),
+      datasetId: idSchema,
+      /** Frames to audit (default: the elastic audit takes frame 0, the others up to 8 frames evenly spaced). */
+      frames: z.array(z.number().int().nonnegative()).max(1000).optional(),
+      potential: potentialSchema,
+      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    })
+    .strict(),
   'analysis.rdf': z.object({ datasetId: idSchema, rMaxA: z.number().positive().max(1000).optional(), bins: z.number().int().min(10).max(5000).optional() }).strict(),
   'analysis.msd': z.object({ datasetId: idSchema, frameIntervalFs: z.number().positive().max(1e9).optional(), removeDrift: z.boolean().optional() }).strict(),
 } as const;
@@ -454,6 +465,7 @@ export interface Results {
   'train.details': TrainDetails;
   'train.delete': { deleted: boolean };
   'study.learningCurve': LearningCurveDto;
+  'audit.run': { auditId: string; report: Record<string, unknown> };
   'analysis.rdf': RdfResultDto;
   'analysis.msd': MsdResultDto;
 }

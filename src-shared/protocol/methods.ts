@@ -25,6 +25,7 @@ export const METHOD_NAMES = [
   'train.details',
   'train.delete',
   'study.learningCurve',
+  'audit.run',
   'analysis.rdf',
   'analysis.msd',
 ] as const;
