@@ -15,7 +15,10 @@
 // Timing: the best of --epochs epochs; PyTorch runs in a child process and its epochs alternate with
 // ours (one PyTorch epoch after each of ours), so a busy machine slows both alike.
 //
-// Run: npx tsx bench/train.ts [--frames 40] [--batch-atoms 256] [--epochs 3] [--backends cpu,wasm] [--path auto|graph] [--no-torch]
+// --model painn times the PaiNN model instead (models/painn.ts; --painn-config '{"features":16}' over its
+// defaults F=32, K=16, L=2, rc=5 Å); it has no PyTorch twin, so compare it with a bpnn run on the same data.
+//
+// Run: npx tsx bench/train.ts [--frames 40] [--batch-atoms 256] [--epochs 3] [--backends cpu,wasm] [--path auto|graph] [--no-torch] [--model bpnn|painn]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,7 +52,9 @@ const FRAMES = Number(opt('frames', '40'));
 const BATCH_ATOMS = Number(opt('batch-atoms', '256'));
 const EPOCHS = Number(opt('epochs', '3'));
 const BACKENDS = opt('backends', 'cpu,wasm').split(',') as BackendName[];
-const TORCH = !args.includes('--no-torch');
+const MODEL = opt('model', 'bpnn');
+if (MODEL !== 'bpnn' && MODEL !== 'painn') throw new Error(`--model must be bpnn or painn, got ${MODEL}`);
+const TORCH = !args.includes('--no-torch') && MODEL === 'bpnn';
 setSymmetryFunctionPath(opt('path', 'auto') as SymmetryFunctionPath);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = opt('data', join(ROOT, '..', 'shared', 'data', 'mlearn_Zuo2020', 'Si_train.xyz'));
@@ -59,8 +64,9 @@ if (!read.ok) throw new Error(`cannot read ${DATA}: ${read.error.message}`);
 const frames = read.frames.slice(0, FRAMES);
 const all = frames.map((_, k) => k);
 const data = prepareTrainingData(frames, { split: { method: 'indices', train: all, valid: [] } });
-const modelConfig = { symmetryFunctions: defaultSymmetryFunctions({ cutoffA: 5.0, angularCutoffA: 3.5, nRadial: 8, nAngularEta: 2 }), hidden: [16, 16], activation: 'tanh' };
-const spec = modelType('bpnn').graphSpec(modelType('bpnn').parseConfig(modelConfig));
+const bpConfig = { symmetryFunctions: defaultSymmetryFunctions({ cutoffA: 5.0, angularCutoffA: 3.5, nRadial: 8, nAngularEta: 2 }), hidden: [16, 16], activation: 'tanh' };
+const modelConfig = MODEL === 'painn' ? modelType('painn').parseConfig(JSON.parse(opt('painn-config', '{}'))) : bpConfig;
+const spec = modelType(MODEL).graphSpec(modelType(MODEL).parseConfig(modelConfig));
 let t0 = performance.now();
 const graphs = createGraphCache(frames, spec);
 for (const k of all) graphs.get(k);
@@ -74,11 +80,12 @@ const edges = hosts.reduce((s, h) => s + h.edgeI.length, 0);
 const triplets = hosts.reduce((s, h) => s + h.tripletA.length, 0);
 
 console.log(`bench/train: ${frames.length} frames of ${DATA.split('/').slice(-2).join('/')} (${atoms} atoms, ${edges} edges, ${triplets} triplets), ${hosts.length} batches of <= ${BATCH_ATOMS} atoms`);
-console.log(`model bpnn: ${modelConfig.symmetryFunctions.radial.length} radial + ${16} angular functions, rc ${spec.cutoffA} Å (angular ${spec.triplets?.cutoffA} Å), MLP [25, 16, 16, 1] tanh; loss E + F + 0.1 S; Adam lr 1e-3, clip 10; descriptor path ${opt('path', 'auto')}`);
+if (MODEL === 'painn') console.log(`model painn: ${JSON.stringify(modelConfig)}; loss E + F + 0.1 S; Adam lr 1e-3, clip 10`);
+else console.log(`model bpnn: ${bpConfig.symmetryFunctions.radial.length} radial + ${16} angular functions, rc ${spec.cutoffA} Å (angular ${spec.triplets?.cutoffA} Å), MLP [25, 16, 16, 1] tanh; loss E + F + 0.1 S; Adam lr 1e-3, clip 10; descriptor path ${opt('path', 'auto')}`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; graphs (neighbour lists + triplets) built once in ${graphMs.toFixed(0)} ms`);
 
 function makeModel() {
-  return createModel(tf, 'bpnn', modelConfig, {
+  return createModel(tf, MODEL, modelConfig, {
     species: data.species,
     e0: data.e0,
     scales: data.scales,

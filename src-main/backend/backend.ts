@@ -222,6 +222,7 @@ export class Backend {
     'train.details': async (p) => this.train.details(p.runId),
     'train.delete': async (p) => ({ deleted: this.train.delete(p.runId) }),
     'study.learningCurve': async (p) => this.train.learningCurve(p),
+    'md.driftStudy': async (p) => this.md.driftStudy(p),
     'audit.run': async (p) => this.md.audit(p, this.framesOf(p.datasetId)),
     'analysis.rdf': async (p) => this.md.analyze('rdf', this.framesOf(p.datasetId), { rMaxA: p.rMaxA, bins: p.bins }),
     'analysis.msd': async (p) => this.md.analyze('msd', this.framesOf(p.datasetId), { frameIntervalFs: p.frameIntervalFs, removeDrift: p.removeDrift }),

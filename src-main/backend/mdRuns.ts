@@ -205,6 +205,26 @@ export class MdRuns {
     }
   }
 
+  /** Energy-drift study (conservative, noisy and biased forces at several dt) in a worker thread. */
+  async driftStudy(p: Params<'md.driftStudy'>): Promise<{ studyId: string; result: Record<string, unknown> }> {
+    const frame = this.o.getFrame(p.datasetId, p.frameIndex);
+    const potential = this.resolve(p.potential);
+    const worker = this.o.spawnMdWorker();
+    try {
+      const result = await new Promise<Record<string, unknown>>((resolveP, reject) => {
+        worker.on('message', (m: FromMdWorker) => {
+          if (m.type === 'drift-done') resolveP(m.result);
+          else if (m.type === 'error') reject(new ApiError({ code: 'invalid-params', message: m.message }));
+        });
+        worker.on('error', (e) => reject(new ApiError({ code: 'internal', message: `drift-study worker crashed: ${e.message}` })));
+        worker.postMessage({ type: 'drift-study', system: systemOf(frame), potential, temperatureK: p.temperatureK, dtFs: p.dtFs, durationFs: p.durationFs, seed: p.seed, noiseEvPerA: p.noiseEvPerA, biasFraction: p.biasFraction } satisfies ToMdWorker);
+      });
+      return { studyId: p.studyId, result };
+    } finally {
+      void worker.terminate();
+    }
+  }
+
   /** A physics audit of a calculator on frames, computed in a worker thread. */
   async audit(p: Params<'audit.run'>, frames: Frame[]): Promise<{ auditId: string; report: Record<string, unknown> }> {
     const potential = this.resolve(p.potential);

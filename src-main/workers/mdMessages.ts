@@ -41,6 +41,7 @@ export type ToMdWorker =
   | { type: 'rdf'; frames: Frame[]; rMaxA?: number; bins?: number }
   | { type: 'msd'; frames: Frame[]; frameIntervalFs?: number; removeDrift?: boolean }
   | { type: 'audit'; kind: 'symmetry' | 'extensivity' | 'conservation' | 'elastic' | 'errors'; frames: Frame[]; potential: WorkerPotential; seed: number }
+  | { type: 'drift-study'; system: WorkerSystem; potential: WorkerPotential; temperatureK: number; dtFs: number[]; durationFs: number; seed: number; noiseEvPerA: number; biasFraction: number }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
@@ -58,6 +59,7 @@ export type FromMdWorker =
   | { type: 'rdf-done'; result: RdfResultDto }
   | { type: 'msd-done'; result: MsdResultDto }
   | { type: 'audit-done'; report: Record<string, unknown> }
+  | { type: 'drift-done'; result: Record<string, unknown> }
   | { type: 'error'; message: string };
 
 export type { MdSystem };

@@ -13,6 +13,8 @@ import type { ThermoColumns } from '../../src-shared/protocol/api';
 import { ThermoWriter, TrajectoryWriter } from '../node/runFiles';
 import { msdOfFrames, rdfOfFrames } from '../../src-shared/analysis/trajectoryAnalysis';
 import { runAudit } from '../../src-shared/audits/runAudit';
+import { driftStudy } from '../../src-shared/md/driftStudy';
+import { noisyForcesCalculator, rotatedForcesCalculator } from '../../src-shared/md/forceVariants';
 import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from './mdMessages';
 import type { Calculator } from '../../src-shared/calculators/calculator';
 
@@ -148,6 +150,24 @@ port.on('message', (msg: ToMdWorker) => {
       break;
     case 'study':
       study(msg).catch((e) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+      break;
+    case 'drift-study':
+      (async () => {
+        const ref = await makeCalculator(msg.potential);
+        const variants = [
+          ...(msg.noiseEvPerA > 0 ? [{ id: 'noisy', calculator: noisyForcesCalculator(ref, { sigmaEvPerA: msg.noiseEvPerA, seed: msg.seed }) }] : []),
+          ...(msg.biasFraction > 0 ? [{ id: 'biased', calculator: rotatedForcesCalculator(ref, { fraction: msg.biasFraction }) }] : []),
+        ];
+        const result = await driftStudy(ref, { ...msg.system }, variants, {
+          temperatureK: msg.temperatureK,
+          dtFs: msg.dtFs,
+          durationFs: msg.durationFs,
+          seed: msg.seed,
+          yieldToHost: () => new Promise((r) => setImmediate(r)),
+          shouldStop: () => stopRequested,
+        });
+        post({ type: 'drift-done', result: result as unknown as Record<string, unknown> });
+      })().catch((e) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
       break;
     case 'audit':
       (async () => {

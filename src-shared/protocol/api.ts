@@ -141,6 +141,20 @@ export const requestSchemas = {
   'train.list': z.object({}).strict(),
   'train.details': z.object({ runId: idSchema }).strict(),
   'train.delete': z.object({ runId: idSchema }).strict(),
+  'md.driftStudy': z
+    .object({
+      studyId: idSchema,
+      datasetId: idSchema,
+      frameIndex: z.number().int().nonnegative(),
+      potential: potentialSchema,
+      temperatureK: z.number().min(0).max(1e5),
+      dtFs: z.array(z.number().positive().max(20)).min(2).max(6),
+      durationFs: z.number().positive().max(1e6),
+      seed: z.number().int().min(0).max(2 ** 32 - 1),
+      noiseEvPerA: z.number().min(0).max(100),
+      biasFraction: z.number().min(0).max(1),
+    })
+    .strict(),
   'audit.run': z
     .object({
       auditId: idSchema,
@@ -466,6 +480,7 @@ export interface Results {
   'train.delete': { deleted: boolean };
   'study.learningCurve': LearningCurveDto;
   'audit.run': { auditId: string; report: Record<string, unknown> };
+  'md.driftStudy': { studyId: string; result: Record<string, unknown> };
   'analysis.rdf': RdfResultDto;
   'analysis.msd': MsdResultDto;
 }

@@ -25,6 +25,7 @@ export const METHOD_NAMES = [
   'train.details',
   'train.delete',
   'study.learningCurve',
+  'md.driftStudy',
   'audit.run',
   'analysis.rdf',
   'analysis.msd',

@@ -11,6 +11,7 @@
 import type { GraphTensors } from '../data/batch';
 import type { Tensor1D, Tensor2D } from '../tf/types';
 import type { AtomisticModel } from './model';
+import { hasDirectForces, predictWithDirectForces } from './directForces';
 
 export interface PredictOptions {
   forces?: boolean;
@@ -33,6 +34,7 @@ export function predict(model: AtomisticModel, batch: GraphTensors, opts: Predic
   const tf = model.tf;
   const h = batch.host;
   const B = h.nFrames, N = h.nAtoms, P = h.edgeI.length;
+  if (opts.forces && hasDirectForces(model)) return predictWithDirectForces(model, batch, opts, predict); // non-conservative heads (directForces.ts)
   if (!opts.forces && !opts.stress) {
     const atomicEnergiesEv = model.atomicEnergies(batch, batch.edgeVectorsA);
     return { atomicEnergiesEv, energyEv: tf.unsortedSegmentSum(atomicEnergiesEv, batch.atomFrame, B) };

@@ -9,6 +9,7 @@ import type { SavedModel } from './serialization';
 import { createBehlerParrinello, defaultBehlerParrinelloConfig, loadBehlerParrinello, parseBehlerParrinelloConfig } from './behlerParrinello';
 import { createLinearModel, defaultLinearConfig, loadLinearModel, parseLinearConfig } from './linear';
 import { graphSpecOf } from './symmetryFunctions';
+import { createPainn, defaultPainnConfig, loadPainn, parsePainnConfig } from './painn';
 
 export interface ModelType<C = unknown> {
   /** CLI / file name: 'bpnn', 'linear', ... */
@@ -76,4 +77,16 @@ registerModelType({
   graphSpec: (c) => graphSpecOf(c.symmetryFunctions),
   create: createLinearModel,
   load: loadLinearModel,
+});
+
+registerModelType({
+  name: 'painn',
+  label: 'PaiNN (equivariant message passing)',
+  description: 'E(3)-equivariant message passing with scalar and vector features (Schütt et al., ICML 2021): Bessel radial basis × smooth cutoff, L interaction blocks, energy head; forces and stress by autodiff. Option directForces adds a non-conservative vector force head.',
+  fitting: 'gradient',
+  defaultConfig: defaultPainnConfig,
+  parseConfig: parsePainnConfig,
+  graphSpec: (c) => ({ cutoffA: c.cutoffA }),
+  create: createPainn,
+  load: loadPainn,
 });
