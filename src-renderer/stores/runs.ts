@@ -9,6 +9,23 @@ import { fitDrift, type DriftFit } from '../../src-shared/md/drift';
 import { api } from '../api/client';
 import { useWorkbench } from './workbench';
 
+/** What the drift study returns (src-shared/md/driftStudy.ts), as the UI reads it. */
+export interface DriftStudyDto {
+  atoms: number;
+  runs: {
+    variant: string;
+    dtFs: number;
+    driftMevPerAtomPerPs: number;
+    driftStderrMevPerAtomPerPs: number;
+    fluctuationMevPerAtom: number;
+    energyChangeMevPerAtom: number;
+    injectedWorkMevPerAtom: number;
+    series: { timeFs: number[]; energyChangeMevPerAtom: number[]; injectedWorkMevPerAtom: number[] };
+    failed?: string;
+  }[];
+  verdicts: { variant: string; cause: string; message?: string; verdict?: string }[];
+}
+
 const KEYS = ['step', 'timeFs', 'epotEv', 'ekinEv', 'etotEv', 'temperatureK', 'pressureGpa', 'conservedEv'] as const;
 
 /** Growable columns (amortised doubling). */
@@ -141,6 +158,19 @@ export const useRuns = defineStore('runs', () => {
     }
   }
 
+  const driftStudy = shallowRef<{ running: boolean; result: DriftStudyDto | null; error: string | null } | null>(null);
+  async function runDriftStudy(potential: PotentialDto, temperatureK: number, dtFs: number[], durationFs: number, seed: number, noiseEvPerA: number, biasFraction: number) {
+    const d = wb.active;
+    if (!d) throw new Error('open a structure first');
+    driftStudy.value = { running: true, result: null, error: null };
+    try {
+      const r = await api.call('md.driftStudy', { studyId: newId('ds'), datasetId: d.id, frameIndex: wb.frameIndex, potential, temperatureK, dtFs, durationFs, seed, noiseEvPerA, biasFraction });
+      driftStudy.value = { running: false, result: markRaw(r.result as unknown as DriftStudyDto), error: null };
+    } catch (e) {
+      driftStudy.value = { running: false, result: null, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
   function seriesOf(runId: string | null): ThermoSeries | null {
     void seriesTick.value;
     return runId ? (series.get(runId) ?? null) : null;
@@ -164,5 +194,5 @@ export const useRuns = defineStore('runs', () => {
     return (runId && atomsOf.get(runId)) || 1;
   }
 
-  return { preferredPotential, atoms, catalog, runs, selectedId, selected, follow, seriesTick, driftThreshold, studies, loadCatalog, start, control, openTrajectory, study, seriesOf, driftOf, stopFollowing };
+  return { driftStudy, runDriftStudy, preferredPotential, atoms, catalog, runs, selectedId, selected, follow, seriesTick, driftThreshold, studies, loadCatalog, start, control, openTrajectory, study, seriesOf, driftOf, stopFollowing };
 });
