@@ -8,6 +8,7 @@ import { AUDIT_COMMANDS } from './audit';
 import { DATASET_COMMANDS } from './datasetTools';
 import { TRAIN_COMMANDS } from './train';
 import { STUDY_COMMANDS } from './study';
+import { PROPERTY_COMMANDS } from './property';
 
 export type { Command };
 
@@ -153,4 +154,4 @@ const formats: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS, ...TRAIN_COMMANDS, ...STUDY_COMMANDS];
+export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS, ...TRAIN_COMMANDS, ...STUDY_COMMANDS, ...PROPERTY_COMMANDS];

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../space/rng';
+import { crossValidateKrr, foldsFromInfo, randomFolds, type FoldAssignment } from './crossValidation';
+import { fitKrr, predictKrr } from './krr';
+
+function data(n: number, seed: number) {
+  const rng = createRng(seed);
+  const d = 2;
+  const X = Float64Array.from({ length: n * d }, () => rng.uniform(-3, 3));
+  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(X[2 * i]) * Math.cos(0.5 * X[2 * i + 1]) * 10);
+  return { X, y, d };
+}
+
+describe('folds', () => {
+  it('from an info key: integers or strings, sorted names, missing frames excluded', () => {
+    const frames: { info: Record<string, number> }[] = [{ info: { split: 2 } }, { info: { split: 0 } }, { info: {} }, { info: { split: 10 } }, { info: { split: 0 } }];
+    const f = foldsFromInfo(frames, 'split') as FoldAssignment;
+    expect(f.labels).toEqual(['0', '2', '10']);
+    expect(Array.from(f.ids)).toEqual([1, 0, -1, 2, 0]);
+    const s = foldsFromInfo([{ info: { set: 'b' } }, { info: { set: 'a' } }], 'set') as FoldAssignment;
+    expect(s.labels).toEqual(['a', 'b']);
+    expect(foldsFromInfo(frames, 'nope')).toEqual({ error: 'no frame has the info key "nope" (folds)' });
+    expect('error' in foldsFromInfo([{ info: { k: 1 } }, { info: { k: 1 } }], 'k')).toBe(true);
+    expect('error' in foldsFromInfo([{ info: { k: [1, 2] } }], 'k')).toBe(true);
+  });
+
+  it('random folds have equal sizes (±1) and cover everything once', () => {
+    const f = randomFolds(103, 5, 3);
+    const counts = [0, 0, 0, 0, 0];
+    f.ids.forEach((k) => counts[k]++);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    expect(counts.reduce((a, b) => a + b)).toBe(103);
+  });
+});
+
+describe('cross-validated KRR', () => {
+  it('with fixed σ, λ: each fold equals a model trained on the other folds', () => {
+    const { X, y, d } = data(120, 1);
+    const folds = randomFolds(120, 4, 2);
+    const r = crossValidateKrr(X, 120, d, y, folds, { kernel: 'gaussian', sigma: 1, lambda: 1e-6 });
+    expect(r.folds.length).toBe(4);
+    expect(r.n).toBe(120);
+    for (let k = 0; k < 4; k++) {
+      const tr = [...folds.ids.keys()].filter((i) => folds.ids[i] !== k);
+      const te = [...folds.ids.keys()].filter((i) => folds.ids[i] === k);
+      const Xtr = new Float64Array(tr.flatMap((i) => [X[2 * i], X[2 * i + 1]]));
+      const Xte = new Float64Array(te.flatMap((i) => [X[2 * i], X[2 * i + 1]]));
+      const m = fitKrr(Xtr, tr.length, d, tr.map((i) => y[i]), { kernel: 'gaussian', metric: 'l2', sigma: 1, lambda: 1e-6 });
+      const p = predictKrr(m, Xte, te.length);
+      te.forEach((i, q) => expect(r.predictions[i]).toBeCloseTo(p[q], 8));
+      expect(r.folds[k].nTest).toBe(te.length);
+    }
+    const mae = y.reduce((s, v, i) => s + Math.abs(v - r.predictions[i]), 0) / 120;
+    expect(r.mae).toBeCloseTo(mae, 12);
+  });
+
+  it('never looks at the test fold: changing its targets leaves its predictions (and σ, λ) unchanged', () => {
+    const { X, y, d } = data(160, 2);
+    const folds = randomFolds(160, 4, 5);
+    const opts = { kernel: 'laplacian' as const, innerMaxTrain: 80, innerFolds: 3, sigmaFactors: [0.5, 1, 2], lambdas: [1e-2, 1e-5, 1e-8] };
+    const a = crossValidateKrr(X, 160, d, y, folds, opts);
+    const y2 = y.slice();
+    folds.ids.forEach((k, i) => {
+      if (k === 1) y2[i] += 1000 * Math.sin(i);
+    });
+    const b = crossValidateKrr(X, 160, d, y2, folds, opts);
+    folds.ids.forEach((k, i) => {
+      if (k === 1) expect(b.predictions[i]).toBeCloseTo(a.predictions[i], 9);
+    });
+    expect(b.folds[1].sigma).toBe(a.folds[1].sigma);
+    expect(b.folds[1].lambda).toBe(a.folds[1].lambda);
+  });
+
+  it('the nested search finds a good (σ, λ): error near the best fixed choice on a grid', () => {
+    const { X, y, d } = data(240, 3);
+    const folds = randomFolds(240, 3, 1);
+    const r = crossValidateKrr(X, 240, d, y, folds, { kernel: 'gaussian', innerMaxTrain: 160 });
+    let bestFixed = Infinity;
+    for (const f of [0.125, 0.25, 0.5, 1, 2]) for (const l of [1e-3, 1e-6, 1e-9]) bestFixed = Math.min(bestFixed, crossValidateKrr(X, 240, d, y, folds, { kernel: 'gaussian', sigma: f * r.medianDistance, lambda: l }).mae);
+    expect(r.mae).toBeLessThan(1.5 * bestFixed);
+    expect(r.mae).toBeLessThan(0.05 * 10);
+    for (const f of r.folds) expect(Number.isFinite(f.innerMae)).toBe(true);
+  });
+
+  it('excludes structures without a target or a fold and counts them', () => {
+    const { X, y, d } = data(60, 4);
+    y[3] = NaN;
+    const folds = randomFolds(60, 3, 1);
+    folds.ids[7] = -1;
+    const r = crossValidateKrr(X, 60, d, y, folds, { kernel: 'gaussian', sigma: 1, lambda: 1e-6 });
+    expect(r.excluded).toBe(2);
+    expect(r.n).toBe(58);
+    expect(Number.isNaN(r.predictions[3])).toBe(true);
+    expect(Number.isNaN(r.predictions[7])).toBe(true);
+    expect(r.folds.reduce((s, f) => s + f.nTest, 0)).toBe(58);
+  });
+
+  it('raises λ when K + λI is numerically indefinite, and says so', () => {
+    // Duplicate rows make K singular; a Gaussian kernel with a huge σ and λ = 0 cannot be factored.
+    const { X, y, d } = data(40, 5);
+    const X2 = new Float64Array([...X, ...X]);
+    const y2 = new Float64Array([...y, ...y]);
+    const r = crossValidateKrr(X2, 80, d, y2, randomFolds(80, 2, 1), { kernel: 'gaussian', sigma: 1e3, lambda: 0 });
+    expect(r.folds.some((f) => f.lambdaRaised)).toBe(true);
+  });
+
+  it('can be cancelled', () => {
+    const { X, y, d } = data(100, 6);
+    expect(() => crossValidateKrr(X, 100, d, y, randomFolds(100, 2, 1), { kernel: 'gaussian', signal: { aborted: true } })).toThrow(/cancelled/);
+  });
+});
