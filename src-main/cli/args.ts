@@ -54,7 +54,9 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
 }
 
 export function usage(spec: CommandSpec): string {
-  const opts = spec.options.map((o) => `  --${o.name}${o.type === 'string' ? ' ' + (o.valueName ?? 'VALUE') : ''}`.padEnd(28) + o.help);
-  const pos = spec.positionals.map((p) => `  ${p.name}`.padEnd(28) + p.help);
+  // Pad to a column of 28, with at least two spaces after a long flag so help never runs into it.
+  const col = (head: string, help: string) => (head.length >= 27 ? `${head}  ` : head.padEnd(28)) + help;
+  const opts = spec.options.map((o) => col(`  --${o.name}${o.type === 'string' ? ' ' + (o.valueName ?? 'VALUE') : ''}`, o.help));
+  const pos = spec.positionals.map((p) => col(`  ${p.name}`, p.help));
   return [`atomforge ${spec.name} ${spec.positionals.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(' ')} [options]`, `  ${spec.summary}`, ...pos, ...opts].join('\n');
 }
