@@ -54,4 +54,57 @@ describe('LineCursor', () => {
     expect(cur.atEnd()).toBe(true);
     expect(cur.consumedBytes).toBe(10);
   });
+
+  it('long lines over many chunks (growable buffer, scanned-once search): same lines, offsets and bulk scan as a plain split', () => {
+    // Deterministic pseudo-random chunking of a text with 100 kB lines, short lines and CRLF.
+    let state = 12345;
+    const rand = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    const parts: string[] = [];
+    for (let k = 0; k < 40; k++) parts.push(k % 7 === 3 ? 'x'.repeat(100_000 + k) : `line ${k}${k % 5 === 0 ? '\r' : ''}`);
+    const text = parts.join('\n') + '\n' + 'tail'.repeat(30_000);
+    const bytes = enc(text);
+    const want = text.split('\n').map((t) => t.replace(/\r$/, ''));
+    for (let trial = 0; trial < 4; trial++) {
+      const cur = new LineCursor();
+      const got: string[] = [];
+      const consumed: number[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const size = 1 + rand(trial % 2 ? 70_000 : 3000);
+        cur.push(bytes.subarray(at, at + size), at + size >= bytes.length);
+        at += size;
+        // Alternate between next() and the bulk-scan API.
+        if (trial >= 2 && !cur.eof) {
+          const end = cur.completeEnd();
+          let n = 0;
+          for (let i = cur.unreadStart(); i < end; i++) if (cur.buf[i] === 10) n++;
+          if (n > 0) {
+            let s = cur.unreadStart();
+            for (let i = s; i < end; i++) {
+              if (cur.buf[i] === 10) {
+                got.push(new TextDecoder().decode(cur.buf.subarray(s, i)).replace(/\r$/, ''));
+                s = i + 1;
+              }
+            }
+            cur.skipLines(end, n);
+            consumed.push(cur.consumedBytes);
+          }
+          continue;
+        }
+        while (cur.next()) {
+          got.push(cur.text());
+          consumed.push(cur.consumedBytes);
+        }
+      }
+      expect(got.length).toBe(want.length);
+      expect(got.map((g) => g.length)).toEqual(want.map((w) => w.length));
+      expect(got).toEqual(want);
+      expect(consumed[consumed.length - 1]).toBe(bytes.length);
+      expect(cur.lineNo).toBe(want.length);
+      // The buffer never holds much more than twice the longest unfinished line plus a chunk.
+      expect(cur.buf.length).toBeLessThan(bytes.length);
+    }
+  });
 });

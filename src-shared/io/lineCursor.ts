@@ -25,6 +25,10 @@ export class LineCursor {
   private pos = 0; // start of the next unread line in buf
   private len = 0; // valid bytes in buf
   private baseOffset = 0; // file offset of buf[0]
+  /** Growable storage buf is a view of (capacity > len), or null when buf is a chunk or exact. */
+  private owned: Uint8Array | null = null;
+  /** buf[pos, scanned) is known to hold no '\n' (a long line arriving in many chunks is scanned once). */
+  private scanned = 0;
 
   /** Append a chunk; bytes before the next unread line are dropped. */
   push(chunk: Uint8Array, eof = false): void {
@@ -36,20 +40,38 @@ export class LineCursor {
       this.baseOffset += this.len;
       this.buf = chunk;
       this.len = chunk.length;
+      this.owned = null;
+      this.pos = 0;
+      this.scanned = 0;
     } else if (chunk.length > 0) {
-      const nb = new Uint8Array(keep + chunk.length);
-      nb.set(this.buf.subarray(this.pos, this.len), 0);
-      nb.set(chunk, keep);
-      this.baseOffset += this.pos;
-      this.buf = nb;
-      this.len = nb.length;
+      const need = keep + chunk.length;
+      if (this.owned && this.len + chunk.length <= this.owned.length) {
+        // A long unfinished line: append in place (capacity doubles), so a line that spans many
+        // chunks costs linear, not quadratic, copying.
+        this.owned.set(chunk, this.len);
+        this.len += chunk.length;
+        this.buf = this.owned.subarray(0, this.len);
+      } else {
+        const cap = need < 65536 ? need : 2 * need;
+        const nb = new Uint8Array(cap);
+        nb.set(this.buf.subarray(this.pos, this.len), 0);
+        nb.set(chunk, keep);
+        this.baseOffset += this.pos;
+        this.scanned = Math.max(0, this.scanned - this.pos);
+        this.owned = cap > need ? nb : null;
+        this.buf = cap > need ? nb.subarray(0, need) : nb;
+        this.len = need;
+        this.pos = 0;
+      }
     } else {
       this.baseOffset += this.pos;
+      this.scanned = Math.max(0, this.scanned - this.pos);
       this.buf = this.buf.subarray(this.pos, this.len);
       this.len = this.buf.length;
+      this.owned = null;
+      this.pos = 0;
     }
-    this.pos = 0;
-    this.start = this.end = 0;
+    this.start = this.end = this.pos;
     this.eof = this.eof || eof;
   }
 
@@ -62,11 +84,14 @@ export class LineCursor {
     const len = this.len;
     let i = this.pos;
     if (i >= len) return false;
-    const nl = buf.indexOf(NL, i);
+    const nl = buf.indexOf(NL, i > this.scanned ? i : this.scanned);
     let lineEnd: number;
     let nextPos: number;
     if (nl === -1) {
-      if (!this.eof) return false;
+      if (!this.eof) {
+        this.scanned = len;
+        return false;
+      }
       lineEnd = len;
       nextPos = len;
     } else {
@@ -92,8 +117,13 @@ export class LineCursor {
   /** End of the complete lines available: just after the last '\n' (or the end of data at EOF). */
   completeEnd(): number {
     if (this.eof) return this.len;
-    const nl = this.buf.lastIndexOf(NL, this.len - 1);
-    return nl < this.pos ? this.pos : nl + 1;
+    const lo = this.pos > this.scanned ? this.pos : this.scanned;
+    const k = this.buf.subarray(lo, this.len).lastIndexOf(NL);
+    if (k < 0) {
+      this.scanned = this.len;
+      return this.pos;
+    }
+    return lo + k + 1;
   }
 
   /** Mark `count` lines, ending just before buf[pos], as consumed (pos <= completeEnd()). */

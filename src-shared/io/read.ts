@@ -73,6 +73,25 @@ export function readText(format: FormatSpec, text: string | Uint8Array, opts: St
   }
 }
 
+/**
+ * Every reader's frames must have finite positions and cell: NaN, Inf or an overflow (1e400, or a
+ * huge fractional coordinate times the cell) is a located error at the frame's last line, the same
+ * rule for every format (issue 9). Labels are left as read (extended XYZ round-trips nan labels).
+ */
+function checkFinite(frame: Frame, fileName: string, line: number): void {
+  const p = frame.positionsA;
+  for (let k = 0; k < p.length; k++) {
+    if (Number.isFinite(p[k])) continue;
+    const i = Math.floor(k / 3);
+    throw new ParseError(fileName, Math.max(line, 1), 'finite positions (Å) for every atom', `atom ${i + 1} (${frame.symbols[i]}): ${p[3 * i]} ${p[3 * i + 1]} ${p[3 * i + 2]}`,
+      'NaN, Inf or out-of-range numbers (beyond ±1.8e308, or fractional coordinates that overflow once scaled by the cell) cannot be used; the frame ends on this line');
+  }
+  const c = frame.cellA;
+  if (c && !c.every(Number.isFinite)) {
+    throw new ParseError(fileName, Math.max(line, 1), 'a cell with finite vectors (Å)', Array.from(c).join(' '), 'the frame ends on this line');
+  }
+}
+
 function startSession(format: FormatSpec, opts: StreamReadOptions) {
   if (!format.read) throw new Error(`format ${format.name} cannot be read`);
   const cur = new LineCursor();
@@ -124,6 +143,7 @@ function startSession(format: FormatSpec, opts: StreamReadOptions) {
         break;
       }
       const frame = r.value as Frame;
+      checkFinite(frame, opts.fileName, cur.lineNo);
       if (collect) frames.push(frame);
       opts.onFrame?.(frame, frameCount);
       frameCount++;

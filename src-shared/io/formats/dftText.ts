@@ -13,6 +13,15 @@ export function* requireLine(cur: LineCursor, ctx: ReadContext, expected: string
   if (!(yield* nextLine(cur))) throw new ParseError(ctx.fileName, cur.lineNo + 1, expected, 'end of file', 'The file appears truncated.');
 }
 
+/** More atoms than any DFT run holds: a corrupt count, refused before arrays are built from it. */
+export const MAX_DFT_ATOMS = 10_000_000;
+
+/** A ParseError on the current line when the atom counts add up to more than MAX_DFT_ATOMS. */
+export function checkAtomTotal(cur: LineCursor, ctx: ReadContext, counts: number[], what: string): void {
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (!(total <= MAX_DFT_ATOMS)) throw new ParseError(ctx.fileName, cur.lineNo, `${what} adding up to at most ${MAX_DFT_ATOMS} atoms`, cur.text().trim(), 'The counts look corrupt.');
+}
+
 /** First non-blank byte of the current line (0 for a blank line). */
 export function firstByte(cur: LineCursor): number {
   const b = cur.buf;

@@ -37,6 +37,8 @@ export const VIRIAL_KEYS = ['virial', 'REF_virial', 'DFT_virial'];
 const FORTRAN_3X3_KEYS = new Set(['stress', 'virial']);
 /** Larger atom counts are taken for a corrupt count line rather than allocated. */
 const MAX_ATOMS = 1 << 27;
+/** Frames with more atoms wait for their bytes before allocating (see readExtxyz). */
+const LAZY_ATOMS = 1 << 16;
 
 interface LabelKeyLists {
   energy: string[];
@@ -243,6 +245,16 @@ export const readExtxyz: FrameReader = function* (cur, ctx) {
       yield NEED_MORE;
     }
     const header = parseHeader(cur.text(), cur.lineNo, keys, layouts, ctx);
+    if (natoms > LAZY_ATOMS) {
+      // A large count is allocated for only once the bytes for that many atom lines (at least
+      // "H 0 0 0\n") are there: a corrupt count line must not allocate gigabytes.
+      const minBytes = 8 * natoms - 1;
+      while (!cur.eof && cur.buf.length - cur.unreadStart() < minBytes) yield NEED_MORE;
+      const left = cur.buf.length - cur.unreadStart();
+      if (left < minBytes) {
+        throw new ParseError(ctx.fileName, frameLine, `${natoms} atom lines after the comment line`, `${left} bytes left (at least ${minBytes} needed)`, 'The atom count is wrong or the file is truncated.');
+      }
+    }
     let block: AtomBlock;
     if (header.layout) {
       block = new AtomBlock(header.layout, natoms, frameLine, fields, species, ctx, reserveOf(header));
@@ -277,6 +289,13 @@ export const readExtxyz: FrameReader = function* (cur, ctx) {
       yield NEED_MORE;
     }
     if (block.layout.columns.some((c) => c.role === ROLE_Z)) block.finishNumbers();
+    // nan/inf are accepted in label and extra columns (ASE writes them) but never in positions.
+    const pos = block.positions;
+    for (let k = 0; k < pos.length; k++) {
+      if (Number.isFinite(pos[k])) continue;
+      const i = Math.floor(k / 3);
+      throw new ParseError(ctx.fileName, frameLine + 2 + i, 'finite positions (Å) on every atom line', `${pos[3 * i]} ${pos[3 * i + 1]} ${pos[3 * i + 2]}`, 'NaN, Inf and out-of-range numbers (beyond ±1.8e308) cannot be positions.');
+    }
     yield buildFrame(header, block, ctx);
   }
 };

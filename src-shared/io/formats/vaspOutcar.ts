@@ -18,7 +18,7 @@ import { ParseError } from '../errors';
 import type { FormatSpec, ReadContext } from '../format';
 import { type LineCursor, type NeedMore, nextLine } from '../lineCursor';
 import { speciesFromPotcarName } from './poscar';
-import { firstByte, firstChars, fortranNumbers, matrixFromXxYyZzXyYzZx, numbersOrThrow, requireLine } from './dftText';
+import { checkAtomTotal, firstByte, firstChars, fortranNumbers, matrixFromXxYyZzXyYzZx, numbersOrThrow, requireLine } from './dftText';
 
 /** kbar with VASP's pressure-positive sign -> eV/Å³ with ASE's sign. */
 export const VASP_KBAR_TO_ASE_EV_PER_A3 = -0.1 * GPA_EV_PER_A3;
@@ -83,6 +83,7 @@ function* readOutcar(cur: LineCursor, ctx: ReadContext): Generator<Frame | NeedM
     } else if (t.startsWith('ions per type')) {
       counts = t.split('=')[1]?.trim().split(/\s+/).map(Number) ?? [];
       if (counts.length === 0 || counts.some((c) => !Number.isInteger(c) || c < 0)) throw new ParseError(file, cur.lineNo, 'integer counts after "ions per type ="', t.trim());
+      checkAtomTotal(cur, ctx, counts, 'counts after "ions per type ="');
       countsLine = cur.lineNo;
     } else if (t.startsWith('direct lattice vectors')) {
       const c = new Float64Array(9);

@@ -11,7 +11,7 @@ import { ParseError } from '../errors';
 import { Fields, parseFloatBytes } from '../fields';
 import type { FormatSpec, ReadContext } from '../format';
 import { type LineCursor, type NeedMore, nextNonBlankLine } from '../lineCursor';
-import { fractionalToCartesian, numbersOrThrow, requireLine } from './dftText';
+import { checkAtomTotal, fractionalToCartesian, numbersOrThrow, requireLine } from './dftText';
 import { speciesFromPotcarName } from './poscar';
 
 function det3(m: ArrayLike<number>): number {
@@ -61,6 +61,7 @@ function* readXdatcar(cur: LineCursor, ctx: ReadContext): Generator<Frame | Need
       if (counts.length !== names.length || counts.some((c) => !Number.isInteger(c) || c < 0)) {
         throw new ParseError(file, cur.lineNo, `${names.length} integer atom counts (one per species: ${names.join(' ')})`, cur.text().trim());
       }
+      checkAtomTotal(cur, ctx, counts, 'atom counts');
       const syms: string[] = [];
       names.forEach((name, k) => {
         const el = speciesFromPotcarName(name);
