@@ -1,0 +1,142 @@
+// Fast float64 Calculator for the symmetry-function models (bpnn and linear) built from a
+// SavedModel, without tfjs: the MD path (issue 5). Per call
+//   1. pairGeometry: Verlet half list kept between calls (cutoff + skin; the cosine cutoff makes the
+//      energy smooth at rc, so the skin changes nothing but the rebuild rate), pairs r < rc;
+//   2. G [N, F] from the pairs and triplets (symmetryFunctionsFast.ts or the WebAssembly kernel);
+//   3. E_i = NN_{Z_i}(G_i) and dE/dG_i (atomicNetworks.ts, standardisation folded in);
+//   4. g_p = dE/dd_p by the reverse pass through the descriptors, then F and the virial stress
+//      (pairGeometry.pairForces).
+// Equal to the training graph (models/calculator.ts, float32 tfjs) within float32 rounding, and to
+// the model's float64 reference (behlerParrinelloF64) to ~1e-12 (inference.spec.ts).
+// One instance serves one system at a time (the list); reset() forgets it.
+import type { AtomicSystem, CalcProperty, CalcRequest, CalcResult, Calculator } from '../../calculators/calculator';
+import { prepareOutput } from '../../potentials/calculatorKit';
+import { atomicNumber } from '../../atoms/elements';
+import { parseBehlerParrinelloConfig } from '../models/behlerParrinello';
+import { parseLinearConfig } from '../models/linear';
+import type { SavedModel } from '../models/serialization';
+import type { SymmetryFunctionConfig } from '../models/symmetryFunctions';
+import { atomicNetworksOf, evaluateNetworks, networkScratch, type AtomicNetworks } from './atomicNetworks';
+import { createPairGeometry, gatherPairs, pairForces, stressFromVirial, type PairGeometry } from './pairGeometry';
+import { angularPass, radialBackward, radialForward, symmetryFunctionPlan, symmetryFunctionScratch, type SymmetryFunctionPlan } from './symmetryFunctionsFast';
+
+export type FastKernel = 'auto' | 'wasm' | 'ts';
+
+export interface FastCalculatorOptions {
+  /** Verlet skin, Å (default 1). */
+  skinA?: number;
+  /** 'auto' (WebAssembly SIMD where it loads, else TypeScript), 'wasm' (throws if unavailable), 'ts'. */
+  kernel?: FastKernel;
+}
+
+/** A fast calculator plus diagnostics. */
+export interface FastModelCalculator extends Calculator {
+  readonly skinA: number;
+  /** Which kernel runs: 'wasm-simd' or 'ts'. */
+  readonly kernel: 'wasm-simd' | 'ts';
+  readonly neighborListBuilds: number;
+  reset(): void;
+}
+
+/**
+ * The descriptor + network work of one call, on gathered pairs. Fills `energies` [N] (E0 included)
+ * and, when `gradients`, geometry.grad = dE/dd_p. Returns the energy.
+ */
+export interface SymmetryFunctionEngine {
+  readonly kind: 'wasm-simd' | 'ts';
+  evaluate(geometry: PairGeometry, species: Int32Array, energies: Float64Array, gradients: boolean): number;
+}
+
+/** The symmetry-function config of a bpnn or linear model, or null for other types. */
+export function symmetryFunctionConfigOf(saved: SavedModel): SymmetryFunctionConfig | null {
+  if (saved.type === 'bpnn') return parseBehlerParrinelloConfig(saved.config).symmetryFunctions;
+  if (saved.type === 'linear') return parseLinearConfig(saved.config).symmetryFunctions;
+  return null;
+}
+
+/** The TypeScript engine (symmetryFunctionsFast.ts + atomicNetworks.ts). */
+export function tsSymmetryFunctionEngine(plan: SymmetryFunctionPlan, net: AtomicNetworks): SymmetryFunctionEngine {
+  const F = plan.nFeatures;
+  const sfs = symmetryFunctionScratch(plan), ns = networkScratch(net);
+  let G = new Float64Array(0), W = new Float64Array(0);
+  return {
+    kind: 'ts',
+    evaluate(geom, species, energies, gradients) {
+      const n = geom.nAtoms;
+      if (G.length < n * F) {
+        G = new Float64Array(n * F);
+        W = new Float64Array(n * F);
+      }
+      G.fill(0, 0, n * F);
+      radialForward(plan, geom, species, G, sfs);
+      angularPass(plan, geom, species, G, null, sfs);
+      const e = evaluateNetworks(net, G, species, n, energies, gradients ? W : null, ns);
+      if (gradients) {
+        radialBackward(plan, geom, species, W, sfs);
+        angularPass(plan, geom, species, null, W, sfs);
+      }
+      return e;
+    },
+  };
+}
+
+const PROPS: readonly CalcProperty[] = ['energy', 'forces', 'stress', 'energies'];
+
+/**
+ * Calculator for a saved bpnn or linear model on a descriptor engine (see index.ts for the
+ * factory that picks the engine).
+ */
+export function symmetryFunctionCalculator(saved: SavedModel, engine: SymmetryFunctionEngine, opts: FastCalculatorOptions = {}): FastModelCalculator {
+  const sf = symmetryFunctionConfigOf(saved);
+  if (!sf) throw new Error(`symmetryFunctionCalculator: model type "${saved.type}" has no symmetry functions`);
+  const skinA = opts.skinA ?? 1.0;
+  const geom = createPairGeometry({ cutoffA: sf.cutoffA, angularCutoffA: sf.angular ? sf.angular.cutoffA : 0, skinA });
+  const byZ = new Int32Array(119).fill(-1);
+  saved.species.forEach((sym, s) => (byZ[atomicNumber(sym)] = s));
+  let species = new Int32Array(0), energies = new Float64Array(0);
+  const virial = new Float64Array(9);
+  return {
+    name: `${saved.type}(${saved.species.join(',')}, cutoff=${sf.cutoffA} Å, float64 ${engine.kind})`,
+    implementedProperties: PROPS,
+    cutoffA: sf.cutoffA,
+    skinA,
+    kernel: engine.kind,
+    get neighborListBuilds() {
+      return geom.cache.builds;
+    },
+    reset: () => geom.cache.reset(),
+    compute(system: AtomicSystem, request: CalcRequest = {}, out?: CalcResult): CalcResult {
+      const n = system.numbers.length;
+      const o = prepareOutput(system, request, out);
+      if (species.length < n) {
+        species = new Int32Array(n);
+        energies = new Float64Array(n);
+      }
+      for (let a = 0; a < n; a++) {
+        const z = system.numbers[a], s = z >= 0 && z < 119 ? byZ[z] : -1;
+        if (s < 0) throw new Error(`element Z=${z} is not one of the model's species ${saved.species.join(', ')}`);
+        species[a] = s;
+      }
+      gatherPairs(geom, system);
+      const grads = !!o.forces || o.stress;
+      const e = engine.evaluate(geom, species, energies, grads);
+      o.out.energyEv = e;
+      if (o.energies) for (let a = 0; a < n; a++) o.energies[a] = energies[a];
+      if (grads) {
+        pairForces(geom, o.forces, o.stress ? virial : null);
+        if (o.stress) {
+          const s = o.out.stressEvPerA3 && o.out.stressEvPerA3.length === 9 ? o.out.stressEvPerA3 : new Float64Array(9);
+          o.out.stressEvPerA3 = stressFromVirial(virial, o.volumeA3, s);
+        }
+      }
+      return o.out;
+    },
+  };
+}
+
+/** The TypeScript-kernel calculator of a saved bpnn or linear model. */
+export function symmetryFunctionCalculatorTs(saved: SavedModel, opts: FastCalculatorOptions = {}): FastModelCalculator {
+  const sf = symmetryFunctionConfigOf(saved);
+  if (!sf) throw new Error(`model type "${saved.type}" has no symmetry functions`);
+  return symmetryFunctionCalculator(saved, tsSymmetryFunctionEngine(symmetryFunctionPlan(sf, saved.species.length), atomicNetworksOf(saved)), opts);
+}

@@ -1,0 +1,35 @@
+// Fast float64 inference for MD with trained models (issue 5): a Calculator built straight from a
+// SavedModel, without tfjs and its per-op dispatch. Model types with a fast path:
+//   bpnn, linear   symmetry functions + per-element networks (bpnnCalculator.ts), on WebAssembly
+//                  SIMD kernels (kernels/bpnn.ts via bpnnWasm.ts) where available, else TypeScript
+// Others return null: the caller keeps the tfjs graph calculator (models/calculator.ts).
+//
+//   const calc = fastModelCalculator(saved) ?? modelCalculator(loadModel(tf, saved));
+//
+// Each calculator keeps a Verlet neighbour list between calls (one system at a time; reset()).
+import type { SavedModel } from '../models/serialization';
+import { atomicNetworksOf } from './atomicNetworks';
+import { symmetryFunctionCalculator, symmetryFunctionConfigOf, tsSymmetryFunctionEngine, type FastCalculatorOptions, type FastModelCalculator } from './bpnnCalculator';
+import { wasmSymmetryFunctionEngine } from './bpnnWasm';
+import { symmetryFunctionPlan } from './symmetryFunctionsFast';
+
+export type { FastCalculatorOptions, FastModelCalculator, FastKernel } from './bpnnCalculator';
+export { precompileKernels, provideKernelModule, kernelModule } from './wasmModule';
+
+/** Model types that have a fast inference path. */
+export const FAST_MODEL_TYPES: readonly string[] = ['bpnn', 'linear'];
+
+/**
+ * A float64 Calculator for `saved` without tfjs, or null when its type has no fast path.
+ * `opts.kernel`: 'auto' (default: WebAssembly SIMD when it loads, else TypeScript), 'wasm', 'ts'.
+ */
+export function fastModelCalculator(saved: SavedModel, opts: FastCalculatorOptions = {}): FastModelCalculator | null {
+  const sf = symmetryFunctionConfigOf(saved);
+  if (!sf) return null;
+  const plan = symmetryFunctionPlan(sf, saved.species.length);
+  const net = atomicNetworksOf(saved);
+  const kernel = opts.kernel ?? 'auto';
+  const engine = kernel === 'ts' ? null : wasmSymmetryFunctionEngine(plan, net);
+  if (kernel === 'wasm' && !engine) throw new Error('fastModelCalculator: WebAssembly SIMD kernels are not available here');
+  return symmetryFunctionCalculator(saved, engine ?? tsSymmetryFunctionEngine(plan, net), opts);
+}
