@@ -52,7 +52,7 @@ const train: Command = {
       { name: 'epochs', type: 'string', valueName: 'N', help: 'maximum epochs (default 100)' },
       { name: 'max-minutes', type: 'string', valueName: 'M', help: 'wall-clock budget' },
       { name: 'seed', type: 'string', valueName: 'S', help: 'seed of split, initialisation and batches (default 0)' },
-      { name: 'backend', type: 'string', valueName: 'auto|tensorflow|wasm|cpu', help: 'tfjs backend (default auto: tensorflow > wasm > cpu)' },
+      { name: 'backend', type: 'string', valueName: 'auto|tensorflow|webgpu|wasm|cpu', help: 'tfjs backend (default auto: tensorflow > wasm > cpu; webgpu on request, falling back to auto without a GPU adapter)' },
       { name: 'resume', type: 'boolean', help: 'continue from the checkpoint in RUNDIR' },
       { name: 'baseline', type: 'string', valueName: 'SPEC|data:KEY', help: 'Δ-learning: learn the correction to a potential (SPEC) or to labels in the data (data:energy_baseline)' },
       ...readOptions,
@@ -74,7 +74,7 @@ const train: Command = {
     if (epochs !== undefined && !(Number.isInteger(epochs) && (epochs as number) >= 1)) return fail(`--epochs must be a positive integer, got ${epochs}`);
     if (maxMinutes !== undefined && !((maxMinutes as number) > 0)) return fail(`--max-minutes must be > 0, got ${maxMinutes}`);
     const backend = (str(options, 'backend') ?? (cfg.backend as string | undefined) ?? 'auto') as TrainSettings['backend'];
-    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend!)) return fail(`--backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
+    if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend!)) return fail(`--backend must be auto, tensorflow, webgpu, wasm or cpu, got "${backend}"`);
     const d = await load(data, options);
     if (!d) return 1;
     let validFrames;

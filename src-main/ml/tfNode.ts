@@ -1,6 +1,7 @@
 // TensorFlow.js in a Node process or worker thread: imports tfjs (which registers the gradients)
 // and the wasm backend, then picks the backend once per thread: tensorflow (tfjs-node, where it
-// installed) > wasm > cpu, or the one the user asked for.
+// installed) > wasm > cpu, or the one the user asked for (webgpu only when asked: it falls back to
+// that order where Dawn finds no adapter).
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -25,9 +26,26 @@ export function tfNode(prefer: BackendPreference = 'auto') {
           return import(/* @vite-ignore */ name);
         },
         wasm: { setWasmPaths: tfWasm.setWasmPaths, pathPrefix: dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/' },
+        webgpu: nodeWebgpu(),
       });
       return { tf: tf as unknown as Tf, report, description: describeBackend(report) };
     })();
   }
   return ready;
+}
+
+/**
+ * WebGPU in a Node thread through the optional `webgpu` package (Dawn): its GPU object, with the
+ * WebGPU constants (GPUBufferUsage, GPUMapMode, ...) the tfjs backend reads from the global scope.
+ */
+export function nodeWebgpu() {
+  return {
+    gpu: async () => {
+      const name = 'webgpu'; // a variable specifier: the optional package may be absent
+      const m = (await import(/* @vite-ignore */ name)) as { create(flags: string[]): unknown; globals: Record<string, unknown> };
+      for (const [k, v] of Object.entries(m.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+      return m.create([]) as never;
+    },
+    load: () => import('@tensorflow/tfjs-backend-webgpu'),
+  };
 }

@@ -8,6 +8,7 @@ import type { DatasetSummary } from '../atoms/summary';
 import type { InfoValue } from '../atoms/frame';
 import type { ParseErrorInfo, ParseWarning } from '../io/errors';
 import type { LabelKeysUsed } from '../io/read';
+import { propertyRequestSchemas, type PropertyEvents, type PropertyResults } from './propertyApi';
 
 const labelKeysSchema = z
   .object({
@@ -119,7 +120,7 @@ export const requestSchemas = {
       train: z.record(z.string().max(60), z.unknown()),
       split: z.object({ method: z.enum(['random', 'config_type']), validFraction: z.number().min(0).max(0.9), seed: z.number().int().min(0).max(2 ** 32 - 1) }).strict(),
       maxMinutes: z.number().positive().max(60 * 24 * 14).optional(),
-      backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+      backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
       baseline: baselineSchema.optional(),
     })
     .strict(),
@@ -168,6 +169,7 @@ export const requestSchemas = {
     .strict(),
   'analysis.rdf': z.object({ datasetId: idSchema, rMaxA: z.number().positive().max(1000).optional(), bins: z.number().int().min(10).max(5000).optional() }).strict(),
   'analysis.msd': z.object({ datasetId: idSchema, frameIntervalFs: z.number().positive().max(1e9).optional(), removeDrift: z.boolean().optional() }).strict(),
+  ...propertyRequestSchemas,
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -454,7 +456,7 @@ export interface LearningCurveDto {
   test_frames: number;
 }
 
-export interface Results {
+export interface Results extends PropertyResults {
   'app.info': AppInfo;
   'dialog.openFile': { path: string } | null;
   'upload.begin': { uploadId: string };
@@ -496,7 +498,7 @@ export interface JobProgress {
   etaS: number | null;
 }
 
-export interface Events {
+export interface Events extends PropertyEvents {
   'job.progress': JobProgress;
   'md.status': MdRunInfo;
   'md.thermo': { runId: string; rows: ThermoColumns };
@@ -508,7 +510,7 @@ export interface Events {
   'study.lcProgress': { studyId: string; message: string };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log', 'study.lcProgress'];
+export const EVENT_NAMES: EventName[] = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log', 'study.lcProgress', 'property.progress'];
 
 /** Errors carried across the transport: a message for the user plus an optional location. */
 export interface ApiErrorInfo {

@@ -12,11 +12,21 @@
 //     wasm: { setWasmPaths: tfWasm.setWasmPaths, pathPrefix: '/abs/node_modules/@tensorflow/tfjs-backend-wasm/dist/' },
 //   });
 //
+// `webgpu` (@tensorflow/tfjs-backend-webgpu on any GPU vendor: Metal, Vulkan, D3D12) is taken when
+// asked for (user setting, picker) and never by 'auto': for the small per-atom networks of this
+// engine a step is hundreds of small dispatches, and whether the GPU beats wasm depends on the
+// machine, so the picker measures steps/s (probe.ts) and the user chooses. Asked for and not
+// available (no `navigator.gpu`, no adapter), it falls back to the 'auto' order with the reason.
+//
 // After the backend is set, the missing/slow kernels are registered (kernels.ts).
 import { registerMissingKernels } from './kernels';
+import { startWebgpu, type WebgpuHost } from './webgpu';
 import type { Tf } from './types';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+/** Every backend the engine knows, in the order a picker lists them. */
+export const ALL_BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+/** What 'auto' tries, in order (webgpu only on request: see above). */
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 export interface BackendOptions {
@@ -30,6 +40,8 @@ export interface BackendOptions {
    * backend was registered and configured by the host already.
    */
   wasm?: { setWasmPaths(prefix: string): void; pathPrefix: string };
+  /** How this host reaches WebGPU (browser: navigator.gpu; Node: the `webgpu` package). */
+  webgpu?: WebgpuHost;
 }
 
 export interface BackendAttempt {
@@ -45,12 +57,20 @@ export interface BackendReport {
   attempts: BackendAttempt[];
   /** Kernels this module registered ("Kernel@backend"). */
   kernels: string[];
+  /** The GPU adapter's name ("vendor / architecture / description") when the backend is webgpu. */
+  adapter?: string;
 }
 
 const wasmConfigured = new WeakSet<object>();
 
-async function tryBackend(tf: Tf, name: BackendName, opts: BackendOptions): Promise<BackendAttempt> {
+async function tryBackend(tf: Tf, name: BackendName, opts: BackendOptions): Promise<BackendAttempt & { adapter?: string }> {
   try {
+    if (name === 'webgpu') {
+      if (!opts.webgpu) return { backend: name, ok: false, error: 'this host offers no WebGPU (no webgpu option given)' };
+      const r = await startWebgpu(tf, opts.webgpu);
+      if (!r.ok) return { backend: name, ok: false, error: r.error };
+      return { backend: name, ok: true, adapter: r.adapter };
+    }
     if (name === 'tensorflow') {
       if (tf.findBackendFactory('tensorflow') == null) {
         if (!opts.loadTensorflow) return { backend: name, ok: false, error: 'no loader for @tensorflow/tfjs-node given' };
@@ -76,18 +96,19 @@ async function tryBackend(tf: Tf, name: BackendName, opts: BackendOptions): Prom
 /**
  * Choose and activate a backend, then register the kernels tfjs lacks. Never throws for a backend
  * that fails to load: it falls through to the next (cpu always works) and says why in `attempts`.
- * With an explicit `prefer`, only that backend is tried and a failure throws.
+ * With an explicit `prefer`, only that backend is tried and a failure throws, except `webgpu`,
+ * which falls back to the 'auto' order (a laptop without a usable GPU still trains).
  */
 export async function initBackend(tf: Tf, opts: BackendOptions = {}): Promise<BackendReport> {
   const prefer = opts.prefer ?? 'auto';
-  const order = prefer === 'auto' ? BACKEND_ORDER : [prefer];
+  const order = prefer === 'auto' ? BACKEND_ORDER : prefer === 'webgpu' ? ['webgpu' as const, ...BACKEND_ORDER] : [prefer];
   const attempts: BackendAttempt[] = [];
   for (const name of order) {
-    const a = await tryBackend(tf, name, opts);
+    const { adapter, ...a } = await tryBackend(tf, name, opts);
     attempts.push(a);
     if (a.ok) {
       const kernels = registerMissingKernels(tf);
-      return { backend: name, attempts, kernels };
+      return { backend: name, attempts, kernels, ...(adapter ? { adapter } : {}) };
     }
   }
   throw new Error(`no TensorFlow.js backend could be started: ${attempts.map((a) => `${a.backend}: ${a.error}`).join('; ')}`);
@@ -96,5 +117,6 @@ export async function initBackend(tf: Tf, opts: BackendOptions = {}): Promise<Ba
 /** One line for logs and the model card, e.g. "wasm (tensorflow: no loader ...)". */
 export function describeBackend(r: BackendReport): string {
   const skipped = r.attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.error}`);
-  return skipped.length ? `${r.backend} (skipped ${skipped.join('; ')})` : r.backend;
+  const name = r.adapter ? `${r.backend} [${r.adapter}]` : r.backend;
+  return skipped.length ? `${name} (skipped ${skipped.join('; ')})` : name;
 }
