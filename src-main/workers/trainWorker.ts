@@ -4,7 +4,9 @@
 import { parentPort } from 'node:worker_threads';
 import { runTrainJob } from '../ml/trainJob';
 import { learningCurve } from '../ml/learningCurve';
+import { runUncertaintyRequest } from '../ml/uncertaintyJobs';
 import type { FromTrainWorker, ToTrainWorker } from './trainMessages';
+import { runPropertyJob } from '../property/propertyJob';
 
 if (!parentPort) throw new Error('trainWorker must run in a worker thread');
 const port = parentPort;
@@ -14,6 +16,18 @@ const ac = new AbortController();
 port.on('message', async (msg: ToTrainWorker) => {
   if (msg.type === 'stop') {
     ac.abort();
+    return;
+  }
+  if (msg.type === 'property-study') {
+    try {
+      post({ type: 'property-done', result: runPropertyJob(msg.frames, msg.params, (progress) => post({ type: 'property-progress', progress })) });
+    } catch (e) {
+      post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
+    return;
+  }
+  if (msg.type === 'uncertainty') {
+    await runUncertaintyRequest(msg.request, post, ac.signal);
     return;
   }
   if (msg.type === 'learning-curve') {

@@ -98,6 +98,11 @@ export interface KrrCvOptions {
   /** Largest subsample of a training part used in the search. Default 1200. */
   innerMaxTrain?: number;
   seed?: number;
+  /**
+   * Precomputed distance matrix [m·m] (metric as above) over the usable structures, in order
+   * (those with a fold and a finite target); reused by callers that need it again (learning curve).
+   */
+  distances?: Float64Array;
   onProgress?: (p: CvProgress) => void;
   signal?: { readonly aborted: boolean };
 }
@@ -173,10 +178,13 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
   });
   const K = folds.labels.length;
   const t0 = performance.now();
-  const D = selfDistances(Xu, m, dim, metric, (done, total) => {
-    check();
-    opts.onProgress?.({ stage: 'distances', fold: -1, folds: K, done, total });
-  });
+  if (opts.distances && opts.distances.length !== m * m) throw new Error(`crossValidateKrr: distances must be ${m}×${m} (the usable structures), got ${opts.distances.length} entries`);
+  const D =
+    opts.distances ??
+    selfDistances(Xu, m, dim, metric, (done, total) => {
+      check();
+      opts.onProgress?.({ stage: 'distances', fold: -1, folds: K, done, total });
+    });
   const tDist = (performance.now() - t0) / 1000;
   const scale = medianDistance(D, m);
   const sigmaGrid = opts.sigma !== undefined ? [opts.sigma] : (opts.sigmaFactors ?? DEFAULT_SIGMA_FACTORS).map((f) => f * scale);

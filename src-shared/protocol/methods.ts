@@ -29,9 +29,15 @@ export const METHOD_NAMES = [
   'audit.run',
   'analysis.rdf',
   'analysis.msd',
+  'uncertainty.shift',
+  'uncertainty.atoms',
+  'uncertainty.landscape',
+  'property.options',
+  'property.study',
+  'property.cancel',
 ] as const;
 
-export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log', 'study.lcProgress'] as const;
+export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log', 'study.lcProgress', 'property.progress'] as const;
 
 /** IPC channel of a method / event in Electron. */
 export const methodChannel = (m: string) => `atomforge:${m}`;

@@ -1,0 +1,82 @@
+// Property-model studies (issue 7) for the host API: each study runs in its own ML worker thread
+// (the training worker's 'property-study' message), streams `property.progress` events, and is
+// cancelled by terminating its worker (the study is one synchronous computation).
+import type { Worker } from 'node:worker_threads';
+import type { Frame } from '../../src-shared/atoms/frame';
+import { ApiError, type Events, type EventName, type Params } from '../../src-shared/protocol/api';
+import type { PropertyOptionsDto, PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
+import { PROPERTY_MODELS, propertyModelById } from '../../src-shared/property/propertyModel';
+import { REPRESENTATIONS, representationById } from '../../src-shared/representations/registry';
+import type { FromTrainWorker, ToTrainWorker } from '../workers/trainMessages';
+import { resolveFolds, resolveTarget } from '../property/propertyJob';
+
+export interface PropertyJobsOptions {
+  spawnTrainWorker: () => Worker;
+  framesOf: (datasetId: string) => Frame[];
+  broadcast: <E extends EventName>(event: E, payload: Events[E]) => void;
+}
+
+interface Running {
+  worker: Worker;
+  cancel: () => void;
+}
+
+/** Representations a kernel model can use on molecules and materials (per-structure vectors). */
+const STUDY_REPRESENTATIONS = REPRESENTATIONS.filter((r) => r.id !== 'invariants');
+
+export class PropertyJobs {
+  private running = new Map<string, Running>();
+
+  constructor(private o: PropertyJobsOptions) {}
+
+  options(): PropertyOptionsDto {
+    return {
+      representations: STUDY_REPRESENTATIONS.map((r) => ({ id: r.id, title: r.title, description: r.description, citation: r.citation, sizeExtensive: r.sizeExtensive, costScaling: r.costScaling, invariances: { ...r.invariances } })),
+      models: PROPERTY_MODELS.filter((m) => m.kernel).map((m) => ({ id: m.id, title: m.title, description: m.description })),
+    };
+  }
+
+  async study(p: Params<'property.study'>): Promise<PropertyStudyDto> {
+    if (!representationById(p.representation) || !STUDY_REPRESENTATIONS.some((r) => r.id === p.representation)) throw new ApiError({ code: 'invalid-params', message: `unknown representation "${p.representation}" (one of ${STUDY_REPRESENTATIONS.map((r) => r.id).join(', ')})` });
+    if (!propertyModelById(p.model)?.kernel) throw new ApiError({ code: 'invalid-params', message: `unknown model "${p.model}" (one of ${PROPERTY_MODELS.filter((m) => m.kernel).map((m) => m.id).join(', ')})` });
+    if (this.running.has(p.jobId)) throw new ApiError({ code: 'invalid-params', message: `job ${p.jobId} is already running` });
+    const frames = this.o.framesOf(p.datasetId);
+    // Target and folds are checked here (cheap) so that bad keys fail before a worker starts.
+    try {
+      resolveTarget(frames, p.target);
+      resolveFolds(frames, p.folds, p.seed);
+    } catch (e) {
+      throw new ApiError({ code: 'invalid-params', message: e instanceof Error ? e.message : String(e) });
+    }
+    const worker = this.o.spawnTrainWorker();
+    try {
+      return await new Promise<PropertyStudyDto>((resolve, reject) => {
+        this.running.set(p.jobId, { worker, cancel: () => reject(new ApiError({ code: 'cancelled', message: 'property study cancelled' })) });
+        worker.on('message', (m: FromTrainWorker) => {
+          if (m.type === 'property-progress') this.o.broadcast('property.progress', { jobId: p.jobId, ...m.progress });
+          else if (m.type === 'property-done') resolve(m.result);
+          else if (m.type === 'error') reject(new ApiError({ code: 'invalid-params', message: m.message }));
+        });
+        worker.on('error', (e) => reject(new ApiError({ code: 'internal', message: `property worker crashed: ${e.message}` })));
+        worker.on('exit', (code) => reject(new ApiError({ code: 'internal', message: `property worker exited (code ${code})` })));
+        worker.postMessage({ type: 'property-study', frames, params: p } satisfies ToTrainWorker);
+      });
+    } finally {
+      this.running.delete(p.jobId);
+      void worker.terminate();
+    }
+  }
+
+  cancel(jobId: string): { cancelled: boolean } {
+    const r = this.running.get(jobId);
+    if (!r) return { cancelled: false };
+    r.cancel();
+    this.running.delete(jobId);
+    void r.worker.terminate();
+    return { cancelled: true };
+  }
+
+  dispose(): void {
+    for (const id of [...this.running.keys()]) this.cancel(id);
+  }
+}

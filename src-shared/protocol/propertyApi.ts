@@ -1,0 +1,58 @@
+// The property-model part of the API contract (issue 7), spread into api.ts: list the
+// representations and models, run a property study (features, nested CV, learning curve, cost
+// against size, extensivity) in a worker thread with progress events, cancel it.
+import { z } from 'zod';
+import type { PropertyStudyResult } from '../property/study';
+
+const idSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/);
+
+export const propertyRequestSchemas = {
+  'property.options': z.object({}).strict(),
+  'property.study': z
+    .object({
+      jobId: idSchema,
+      datasetId: idSchema,
+      representation: z.string().min(1).max(40),
+      model: z.string().min(1).max(40),
+      /** Per-frame info key (or "energy"), or a CSV column joined by frame index. */
+      target: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('info'), key: z.string().min(1).max(200) }).strict(),
+        z.object({ kind: z.literal('csv'), fileName: z.string().min(1).max(400), text: z.string().max(64 * 2 ** 20), column: z.string().min(1).max(200) }).strict(),
+      ]),
+      /** Folds from a per-frame info key, or k random folds. */
+      folds: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('info'), key: z.string().min(1).max(200) }).strict(),
+        z.object({ kind: z.literal('random'), k: z.number().int().min(2).max(20) }).strict(),
+      ]),
+      learningCurve: z.boolean(),
+      costVsSize: z.boolean(),
+      extensivity: z.boolean(),
+      innerMaxTrain: z.number().int().min(20).max(20000).optional(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1),
+    })
+    .strict(),
+  'property.cancel': z.object({ jobId: idSchema }).strict(),
+} as const;
+
+export interface PropertyOptionsDto {
+  representations: { id: string; title: string; description: string; citation: string; sizeExtensive: boolean; costScaling: string; invariances: Record<string, boolean> }[];
+  models: { id: string; title: string; description: string }[];
+}
+
+export interface PropertyStudyDto extends PropertyStudyResult {
+  jobId: string;
+  target: string;
+  /** Unit string of the target when known, else null. */
+  units: string | null;
+  foldSource: string;
+}
+
+export interface PropertyResults {
+  'property.options': PropertyOptionsDto;
+  'property.study': PropertyStudyDto;
+  'property.cancel': { cancelled: boolean };
+}
+
+export interface PropertyEvents {
+  'property.progress': { jobId: string; stage: string; message: string; fraction: number };
+}
