@@ -2,6 +2,8 @@
 // SavedModel, without tfjs and its per-op dispatch. Model types with a fast path:
 //   bpnn, linear   symmetry functions + per-element networks (bpnnCalculator.ts), on WebAssembly
 //                  SIMD kernels (kernels/bpnn.ts via bpnnWasm.ts) where available, else TypeScript
+//   painn          message passing with a hand-written reverse pass, float64 TypeScript
+//                  (painnFast.ts, painnCalculator.ts); the direct-force head included
 // Others return null: the caller keeps the tfjs graph calculator (models/calculator.ts).
 //
 //   const calc = fastModelCalculator(saved) ?? modelCalculator(loadModel(tf, saved));
@@ -12,18 +14,20 @@ import { atomicNetworksOf } from './atomicNetworks';
 import { symmetryFunctionCalculator, symmetryFunctionConfigOf, tsSymmetryFunctionEngine, type FastCalculatorOptions, type FastModelCalculator } from './bpnnCalculator';
 import { wasmSymmetryFunctionEngine } from './bpnnWasm';
 import { symmetryFunctionPlan } from './symmetryFunctionsFast';
+import { painnCalculator } from './painnCalculator';
 
 export type { FastCalculatorOptions, FastModelCalculator, FastKernel } from './bpnnCalculator';
 export { precompileKernels, provideKernelModule, kernelModule } from './wasmModule';
 
 /** Model types that have a fast inference path. */
-export const FAST_MODEL_TYPES: readonly string[] = ['bpnn', 'linear'];
+export const FAST_MODEL_TYPES: readonly string[] = ['bpnn', 'linear', 'painn'];
 
 /**
  * A float64 Calculator for `saved` without tfjs, or null when its type has no fast path.
  * `opts.kernel`: 'auto' (default: WebAssembly SIMD when it loads, else TypeScript), 'wasm', 'ts'.
  */
 export function fastModelCalculator(saved: SavedModel, opts: FastCalculatorOptions = {}): FastModelCalculator | null {
+  if (saved.type === 'painn') return painnCalculator(saved, opts.kernel === 'wasm' ? { ...opts, kernel: 'ts' } : opts);
   const sf = symmetryFunctionConfigOf(saved);
   if (!sf) return null;
   const plan = symmetryFunctionPlan(sf, saved.species.length);

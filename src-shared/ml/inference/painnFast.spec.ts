@@ -1,0 +1,118 @@
+// The fast PaiNN path (painnFast.ts, painnCalculator.ts) equals the training graph (tfjs float32,
+// models/calculator.ts) within float32 rounding and the independent float64 twin (painnF64.ts) to
+// float64 rounding; its forces and stress are the central differences of its own energy; the
+// direct-force head returns the graph's direct forces. Weights: the seeded initial ones with every
+// array (biases included) perturbed, so that no term is trivially zero.
+import { describe, expect, it } from 'vitest';
+import type { AtomicSystem, Calculator } from '../../calculators/calculator';
+import { numericForces, numericStress } from '../../calculators/finiteDifference';
+import { createRng } from '../../space/rng';
+import { modelCalculator } from '../models/calculator';
+import type { PainnConfig } from '../models/painn';
+import { makePainn, painnF64Calculator, smallSet, tinyPainn } from '../models/painnTesting';
+import { loadModel } from '../models/registry';
+import type { SavedModel } from '../models/serialization';
+import { randomLabelledFrame } from '../testing/fixtures';
+import { useBackend } from '../testing/tfTesting';
+import { diamondSilicon, maxRelativeError } from './fixtures';
+import { fastModelCalculator } from './index';
+
+function perturbed(saved: SavedModel, seed: number, scale = 0.3): SavedModel {
+  const rng = createRng(seed);
+  return { ...saved, weights: saved.weights.map((t) => ({ ...t, data: Float32Array.from(t.data, (x) => x + scale * rng.normal() * (t.name === 'embedding' ? 1 : 0.5)) })) };
+}
+
+function structures(): AtomicSystem[] {
+  const rng = createRng(17);
+  const si = diamondSilicon(1, { rattleA: 0.15, seed: 3 });
+  si.numbers[2] = 8;
+  si.numbers[5] = 8;
+  return [
+    si, // periodic 8-atom cell: with rc 3.2 Å, images of the same atom are not neighbours; 3.6 Å below has them
+    randomLabelledFrame(rng, ['Si', 'O', 'Si', 'O', 'Si', 'O', 'O', 'Si'], { boxA: 5.0, minA: 1.6, periodic: true }),
+    randomLabelledFrame(rng, ['O', 'Si', 'O', 'O', 'Si', 'Si'], { boxA: 4.4, minA: 1.5, periodic: false }),
+  ];
+}
+
+const req = (sys: AtomicSystem) => ({ forces: true, stress: !!sys.cellA && sys.pbc.every(Boolean), energies: true });
+
+async function models(config: PainnConfig, seed: number) {
+  const { tf } = await useBackend('cpu');
+  const { data } = smallSet();
+  const init = makePainn(tf, data, config, seed);
+  const saved = perturbed(init.save(), seed + 100);
+  init.dispose();
+  return { saved, graph: loadModel(tf, saved) };
+}
+
+function compareTo(fast: Calculator, want: Calculator, systems: AtomicSystem[]) {
+  let dE = 0, dEi = 0, dF = 0, dS = 0;
+  for (const sys of systems) {
+    fast.reset?.();
+    const a = fast.compute(sys, req(sys)), b = want.compute(sys, req(sys));
+    dE = Math.max(dE, Math.abs(a.energyEv - b.energyEv) / Math.abs(b.energyEv));
+    dEi = Math.max(dEi, maxRelativeError(a.energiesEv!, b.energiesEv!));
+    dF = Math.max(dF, maxRelativeError(a.forcesEvPerA!, b.forcesEvPerA!));
+    if (b.stressEvPerA3) dS = Math.max(dS, maxRelativeError(a.stressEvPerA3!, b.stressEvPerA3!));
+  }
+  return { dE, dEi, dF, dS };
+}
+
+describe('fast PaiNN inference', () => {
+  const variants: [string, Partial<PainnConfig>][] = [
+    ['L=2 silu cosine', { layers: 2, cutoffA: 3.6 }],
+    ['L=3 tanh polynomial, head 8-6', { layers: 3, activation: 'tanh', cutoffFunction: 'polynomial', headHidden: [8, 6] }],
+  ];
+  for (const [name, over] of variants) {
+    it(`${name}: == tfjs graph within float32, == float64 twin to 1e-11, forces/stress == central differences`, async () => {
+      const { saved, graph } = await models(tinyPainn(over), 7);
+      const systems = structures();
+      const fast = fastModelCalculator(saved)!;
+      expect(fast.kernel).toBe('ts');
+      const e = compareTo(fast, modelCalculator(graph), systems);
+      console.log(`[painn ${name}] vs tfjs graph: E ${e.dE.toExponential(1)}, E_i ${e.dEi.toExponential(1)}, F ${e.dF.toExponential(1)}, σ ${e.dS.toExponential(1)}`);
+      expect(e.dE).toBeLessThan(1e-6);
+      expect(e.dEi).toBeLessThan(3e-5);
+      expect(e.dF).toBeLessThan(1e-4);
+      expect(e.dS).toBeLessThan(1e-4);
+      const twin = painnF64Calculator(graph);
+      for (const sys of systems) {
+        const a = fast.compute(sys).energyEv, b = twin.compute(sys).energyEv;
+        expect(Math.abs(a - b)).toBeLessThan(1e-11 * Math.max(1, Math.abs(b)));
+      }
+      for (const sys of systems) {
+        fast.reset();
+        const r = fast.compute(sys, req(sys));
+        const F = r.forcesEvPerA!.slice(), nf = numericForces(fast, sys, 1e-5);
+        let dF = 0, maxF = 0;
+        for (let k = 0; k < F.length; k++) {
+          dF = Math.max(dF, Math.abs(F[k] - nf[k]));
+          maxF = Math.max(maxF, Math.abs(F[k]));
+        }
+        expect(dF).toBeLessThan(1e-7 * Math.max(1, maxF));
+        if (req(sys).stress) {
+          const S = r.stressEvPerA3!.slice(), ns = numericStress(fast, sys, 1e-6);
+          for (let k = 0; k < 9; k++) expect(Math.abs(S[k] - ns[k])).toBeLessThan(1e-7);
+        }
+      }
+      graph.dispose();
+    });
+  }
+
+  it('direct-force head: forces = the graph head forces (not -dE/dR), stress = the conservative one', async () => {
+    const { saved, graph } = await models(tinyPainn({ layers: 2, directForces: true }), 11);
+    const systems = structures();
+    const fast = fastModelCalculator(saved)!;
+    const e = compareTo(fast, modelCalculator(graph), systems);
+    console.log(`[painn direct forces] vs tfjs graph: E ${e.dE.toExponential(1)}, F ${e.dF.toExponential(1)}, σ ${e.dS.toExponential(1)}`);
+    expect(e.dE).toBeLessThan(1e-6);
+    expect(e.dF).toBeLessThan(1e-4);
+    expect(e.dS).toBeLessThan(1e-4);
+    const sys = systems[1];
+    fast.reset();
+    const F = fast.compute(sys, { forces: true }).forcesEvPerA!.slice();
+    const nf = numericForces(fast, sys, 1e-5);
+    expect(maxRelativeError(F, nf)).toBeGreaterThan(1e-2); // the head is not the energy's gradient
+    graph.dispose();
+  });
+});

@@ -1,0 +1,412 @@
+// Fast float64 inference for PaiNN (models/painn.ts; Schütt et al., ICML 2021): the MD path of
+// issue 5 without tfjs. Plain TypeScript loops over typed arrays, nothing allocated per call once
+// the buffers have grown to the system:
+//   forward  per block: φ(s) = Dense-σ-Dense [N, 3F] (GEMM-shaped), filters W(r_p) [P, 3F] once per
+//            HALF pair (both directions share them), messages to i and to j from each pair
+//            (r̂_ji = -r̂_ij), update Uv, Vv, ‖Vv‖, Dense-σ-Dense(s, ‖Vv‖), then the energy head;
+//   backward a hand-written reverse pass through the same steps, keeping what the forward stored,
+//            down to dE/d(rbf·f_c), dE/df_c and dE/dr̂ per pair, then dE/dd_p by the chain rule
+//            through r and r̂ (sin(nθ), cos(nθ) of the Bessel basis by the angle-addition
+//            recurrence), and forces / virial stress by pairGeometry.pairForces.
+// The direct-force head (config.directForces) gives F_i = s_F Σ_f w_f v_i,f from the forward pass;
+// its stress still comes from the energy (as predict.ts/directForces.ts do).
+// Equal to the tfjs training graph within float32 rounding and to painnF64 to ~1e-12 (painnFast.spec.ts).
+import { parsePainnConfig, PAINN_NORM_EPS, PAINN_POLY_P, type PainnConfig } from '../models/painn';
+import { savedArray, type SavedModel } from '../models/serialization';
+import type { ActivationName } from '../tf/activations';
+import type { PairGeometry } from './pairGeometry';
+
+/** act(z) into h and act'(z) into dh, elementwise over [0, n). */
+function activate(name: ActivationName, z: Float64Array, h: Float64Array, dh: Float64Array, n: number): void {
+  switch (name) {
+    case 'tanh':
+      for (let o = 0; o < n; o++) {
+        const t = Math.tanh(z[o]);
+        h[o] = t;
+        dh[o] = 1 - t * t;
+      }
+      return;
+    case 'sigmoid':
+      for (let o = 0; o < n; o++) {
+        const sg = 1 / (1 + Math.exp(-z[o]));
+        h[o] = sg;
+        dh[o] = sg * (1 - sg);
+      }
+      return;
+    case 'silu':
+      for (let o = 0; o < n; o++) {
+        const x = z[o], sg = 1 / (1 + Math.exp(-x));
+        h[o] = x * sg;
+        dh[o] = sg * (1 + x * (1 - sg));
+      }
+      return;
+    case 'softplus':
+    case 'shifted_softplus': {
+      const sh = name === 'shifted_softplus' ? Math.LN2 : 0;
+      for (let o = 0; o < n; o++) {
+        const x = z[o];
+        h[o] = (x > 30 ? x : Math.log1p(Math.exp(x))) - sh;
+        dh[o] = 1 / (1 + Math.exp(-x));
+      }
+      return;
+    }
+    default:
+      for (let o = 0; o < n; o++) {
+        h[o] = z[o];
+        dh[o] = 1;
+      }
+  }
+}
+
+/** y[n, nout] = x[n, nin] W[nin, nout] + b (b may be null: zero). */
+function dense(x: Float64Array, n: number, nin: number, W: Float64Array, nout: number, b: Float64Array | null, y: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const yo = i * nout, xo = i * nin;
+    if (b) for (let o = 0; o < nout; o++) y[yo + o] = b[o];
+    else y.fill(0, yo, yo + nout);
+    for (let k = 0; k < nin; k++) {
+      const xk = x[xo + k];
+      if (xk === 0) continue;
+      const wo = k * nout;
+      for (let o = 0; o < nout; o++) y[yo + o] += xk * W[wo + o];
+    }
+  }
+}
+
+/** gx[n, nin] (+)= gy[n, nout] Wᵀ (W [nin, nout]); `scale` [n, nin] multiplies elementwise when given. */
+function denseBack(gy: Float64Array, n: number, nout: number, W: Float64Array, nin: number, gx: Float64Array, accumulate: boolean, scale: Float64Array | null): void {
+  for (let i = 0; i < n; i++) {
+    const yo = i * nout, xo = i * nin;
+    for (let k = 0; k < nin; k++) {
+      const wo = k * nout;
+      let acc = 0;
+      for (let o = 0; o < nout; o++) acc += gy[yo + o] * W[wo + o];
+      if (scale) acc *= scale[xo + k];
+      gx[xo + k] = accumulate ? gx[xo + k] + acc : acc;
+    }
+  }
+}
+
+interface LayerWeights {
+  p0k: Float64Array; p0b: Float64Array; p1k: Float64Array; p1b: Float64Array;
+  fk: Float64Array; fb: Float64Array; U: Float64Array; V: Float64Array;
+  u0k: Float64Array; u0b: Float64Array; u1k: Float64Array; u1b: Float64Array;
+}
+
+/** What a layer's forward keeps for the reverse pass. */
+interface LayerStore {
+  a0: Float64Array; d0: Float64Array; x: Float64Array; filt: Float64Array; vIn: Float64Array;
+  Uv: Float64Array; Vv: Float64Array; a1: Float64Array; d1: Float64Array; u: Float64Array;
+}
+
+export interface PainnEngine {
+  readonly config: PainnConfig;
+  /**
+   * Per-atom energies (eV, E0 excluded) into `energies` [N] for the pairs of `g` (r < cutoff) and
+   * `species`; with `gradients`, g.grad = dE/dd_p; with `directForces` [3N] (direct-head models
+   * only), the head's forces. Returns Σ_i E_i.
+   */
+  evaluate(g: PairGeometry, species: Int32Array, energies: Float64Array, gradients: boolean, directForces: Float64Array | null): number;
+}
+
+export function painnEngine(saved: SavedModel): PainnEngine {
+  const c = parsePainnConfig(saved.config);
+  const F = c.features, K = c.radialBasis, L = c.layers, F3 = 3 * F, rc = c.cutoffA;
+  const act = c.activation;
+  const sE = saved.scales.energyEvPerAtom, shift = saved.scales.energyMeanEvPerAtom, sF = saved.scales.forceEvPerA;
+  const w = (name: string) => Float64Array.from(savedArray(saved.weights, name).data);
+  const emb = w('embedding');
+  const layers: LayerWeights[] = Array.from({ length: L }, (_, l) => {
+    const p = `layer${l}/`;
+    return {
+      p0k: w(p + 'phi0/kernel'), p0b: w(p + 'phi0/bias'), p1k: w(p + 'phi1/kernel'), p1b: w(p + 'phi1/bias'),
+      fk: w(p + 'filter/kernel'), fb: w(p + 'filter/bias'), U: w(p + 'U'), V: w(p + 'V'),
+      u0k: w(p + 'update0/kernel'), u0b: w(p + 'update0/bias'), u1k: w(p + 'update1/kernel'), u1b: w(p + 'update1/bias'),
+    };
+  });
+  if (emb.length !== saved.species.length * F) throw new Error(`painn: embedding has ${emb.length} values, expected ${saved.species.length}×${F}`);
+  const headSizes = [F, ...c.headHidden, 1];
+  const headK = headSizes.slice(1).map((_, k) => w(`head/dense${k}/kernel`));
+  const headB = headSizes.slice(1).map((_, k) => w(`head/dense${k}/bias`));
+  const wf = c.directForces ? w('forceHead/kernel') : null;
+  const H = headSizes.length - 1;
+  const poly = c.cutoffFunction === 'polynomial', pp = PAINN_POLY_P;
+  const pa = ((pp + 1) * (pp + 2)) / 2, pb = pp * (pp + 2), pc = (pp * (pp + 1)) / 2;
+
+  // ---- buffers, grown to the system (capacity in atoms nC, pairs pC)
+  let nC = 0, pC = 0;
+  let s = new Float64Array(0), v = new Float64Array(0), ctx = new Float64Array(0), z1 = new Float64Array(0);
+  let rbfc = new Float64Array(0), fcv = new Float64Array(0), dir = new Float64Array(0);
+  let gs = new Float64Array(0), gv = new Float64Array(0), gv2 = new Float64Array(0), gx = new Float64Array(0), gu = new Float64Array(0), gctx = new Float64Array(0), gh = new Float64Array(0);
+  let gUv = new Float64Array(0), gVv = new Float64Array(0), gRbfc = new Float64Array(0), gFc = new Float64Array(0), gDir = new Float64Array(0);
+  let store: LayerStore[] = [];
+  let headZ: Float64Array[] = [], headD: Float64Array[] = [], headG: Float64Array[] = [];
+  const gfilt = new Float64Array(F3), sinK = new Float64Array(K + 1), cosK = new Float64Array(K + 1);
+
+  function grow(n: number, P: number): void {
+    if (n > nC) {
+      nC = Math.ceil(n * 1.25) + 8;
+      const f = () => new Float64Array(nC * F), f3 = () => new Float64Array(nC * F3);
+      s = f(); v = f3(); ctx = new Float64Array(2 * nC * F); z1 = f();
+      gs = f(); gv = f3(); gv2 = f3(); gx = f3(); gu = f3(); gctx = new Float64Array(2 * nC * F); gh = f();
+      gUv = f3(); gVv = f3();
+      store = layers.map(() => ({ a0: f(), d0: f(), x: f3(), filt: new Float64Array(0), vIn: f3(), Uv: f3(), Vv: f3(), a1: f(), d1: f(), u: f3() }));
+      headZ = headSizes.map((m) => new Float64Array(nC * m));
+      headD = headSizes.map((m) => new Float64Array(nC * m));
+      headG = headSizes.map((m) => new Float64Array(nC * m));
+      pC = 0;
+    }
+    if (P > pC) {
+      pC = Math.ceil(P * 1.25) + 16;
+      rbfc = new Float64Array(pC * K); fcv = new Float64Array(pC); dir = new Float64Array(3 * pC);
+      gRbfc = new Float64Array(pC * K); gFc = new Float64Array(pC); gDir = new Float64Array(3 * pC);
+      for (const st of store) st.filt = new Float64Array(pC * F3);
+    }
+  }
+
+  /** sin(nθ), cos(nθ) for n = 0..K by the angle-addition recurrence. */
+  function harmonics(theta: number): void {
+    const s1 = Math.sin(theta), c1 = Math.cos(theta);
+    sinK[0] = 0; cosK[0] = 1;
+    for (let n = 1; n <= K; n++) {
+      sinK[n] = sinK[n - 1] * c1 + cosK[n - 1] * s1;
+      cosK[n] = cosK[n - 1] * c1 - sinK[n - 1] * s1;
+    }
+  }
+
+  let cFc = 0, cDfc = 0;
+  /** f_c(r) into cFc and df_c/dr into cDfc (after harmonics(πr/r_c) for the cosine cutoff). */
+  function cutoff(r: number): void {
+    if (!poly) {
+      cFc = 0.5 * (cosK[1] + 1);
+      cDfc = (-0.5 * Math.PI * sinK[1]) / rc;
+      return;
+    }
+    const u = r / rc, up1 = u ** (pp - 1), up = up1 * u;
+    cFc = 1 - pa * up + pb * up * u - pc * up * u * u;
+    cDfc = (-pa * pp * up1 + pb * (pp + 1) * up - pc * (pp + 2) * up * u) / rc;
+  }
+
+  function evaluate(g: PairGeometry, species: Int32Array, energies: Float64Array, gradients: boolean, directForces: Float64Array | null): number {
+    const N = g.nAtoms, P = g.nPairs, pi = g.pairI, pj = g.pairJ;
+    grow(N, P);
+    // ---- pair geometry: r̂, rbf·f_c, f_c
+    for (let p = 0; p < P; p++) {
+      const r = g.r[p], inv = 1 / r, theta = (Math.PI * r) / rc;
+      dir[3 * p] = g.vec[3 * p] * inv;
+      dir[3 * p + 1] = g.vec[3 * p + 1] * inv;
+      dir[3 * p + 2] = g.vec[3 * p + 2] * inv;
+      harmonics(theta);
+      cutoff(r);
+      const fc = cFc;
+      fcv[p] = fc;
+      for (let n = 0; n < K; n++) rbfc[p * K + n] = sinK[n + 1] * inv * fc;
+    }
+    // ---- embedding, v = 0
+    for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) s[i * F + f] = emb[species[i] * F + f];
+    v.fill(0, 0, N * F3);
+    const vNeeded = (l: number) => l + 1 < L || !!wf;
+    for (let l = 0; l < L; l++) {
+      const lw = layers[l], st = store[l], x = st.x, filt = st.filt, vIn = st.vIn;
+      // φ(s) [N, 3F]
+      dense(s, N, F, lw.p0k, F, lw.p0b, z1);
+      activate(act, z1, st.a0, st.d0, N * F);
+      dense(st.a0, N, F, lw.p1k, F3, lw.p1b, x);
+      // filters [P, 3F] = rbfc fk + fc fb
+      dense(rbfc, P, K, lw.fk, F3, null, filt);
+      for (let p = 0; p < P; p++) {
+        const fc = fcv[p], o0 = p * F3;
+        for (let o = 0; o < F3; o++) filt[o0 + o] += fc * lw.fb[o];
+      }
+      // messages to i from j (r̂) and to j from i (-r̂); v read from vIn
+      vIn.set(v.subarray(0, N * F3));
+      for (let p = 0; p < P; p++) {
+        const i = pi[p], j = pj[p], o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F;
+        const dx = dir[3 * p], dy = dir[3 * p + 1], dz = dir[3 * p + 2];
+        const vi = 3 * i * F, vj = 3 * j * F;
+        for (let f = 0; f < F; f++) {
+          const fss = filt[o0 + f], fvs = filt[o0 + 2 * F + f];
+          s[si + f] += x[xj + f] * fss;
+          s[sj + f] += x[xi + f] * fss;
+          const ci = x[xj + 2 * F + f] * fvs, cj = x[xi + 2 * F + f] * fvs;
+          v[vi + f] += ci * dx; v[vi + F + f] += ci * dy; v[vi + 2 * F + f] += ci * dz;
+          v[vj + f] -= cj * dx; v[vj + F + f] -= cj * dy; v[vj + 2 * F + f] -= cj * dz;
+        }
+        if (l > 0) {
+          for (let f = 0; f < F; f++) {
+            const fvv = filt[o0 + F + f], ai = x[xj + F + f] * fvv, aj = x[xi + F + f] * fvv;
+            v[vi + f] += vIn[vj + f] * ai; v[vi + F + f] += vIn[vj + F + f] * ai; v[vi + 2 * F + f] += vIn[vj + 2 * F + f] * ai;
+            v[vj + f] += vIn[vi + f] * aj; v[vj + F + f] += vIn[vi + F + f] * aj; v[vj + 2 * F + f] += vIn[vi + 2 * F + f] * aj;
+          }
+        }
+      }
+      // update: Uv, Vv [3N, F]; ctx = [s, ‖Vv‖]; u = Dense-σ-Dense(ctx) = [a_vv | a_sv | a_ss]
+      dense(v, 3 * N, F, lw.U, F, null, st.Uv);
+      dense(v, 3 * N, F, lw.V, F, null, st.Vv);
+      const Uv = st.Uv, Vv = st.Vv, u = st.u;
+      for (let i = 0; i < N; i++) {
+        for (let f = 0; f < F; f++) {
+          const q = 3 * i * F + f, a = Vv[q], b = Vv[q + F], cc = Vv[q + 2 * F];
+          ctx[2 * i * F + f] = s[i * F + f];
+          ctx[2 * i * F + F + f] = Math.sqrt(a * a + b * b + cc * cc + PAINN_NORM_EPS);
+        }
+      }
+      dense(ctx, N, 2 * F, lw.u0k, F, lw.u0b, z1);
+      activate(act, z1, st.a1, st.d1, N * F);
+      dense(st.a1, N, F, lw.u1k, F3, lw.u1b, u);
+      const upd = vNeeded(l);
+      for (let i = 0; i < N; i++) {
+        for (let f = 0; f < F; f++) {
+          const q = 3 * i * F + f, uo = i * F3;
+          const dot = Uv[q] * Vv[q] + Uv[q + F] * Vv[q + F] + Uv[q + 2 * F] * Vv[q + 2 * F];
+          s[i * F + f] += u[uo + 2 * F + f] + u[uo + F + f] * dot;
+          if (upd) {
+            const avv = u[uo + f];
+            v[q] += avv * Uv[q]; v[q + F] += avv * Uv[q + F]; v[q + 2 * F] += avv * Uv[q + 2 * F];
+          }
+        }
+      }
+    }
+    // ---- energy head
+    headZ[0].set(s.subarray(0, N * F));
+    for (let k = 0; k < H; k++) {
+      dense(headZ[k], N, headSizes[k], headK[k], headSizes[k + 1], headB[k], headZ[k + 1]);
+      if (k + 1 < H) activate(act, headZ[k + 1], headZ[k + 1], headD[k + 1], N * headSizes[k + 1]);
+    }
+    let e = 0;
+    for (let i = 0; i < N; i++) e += energies[i] = sE * headZ[H][i] + shift;
+    if (directForces && wf) {
+      for (let q = 0; q < 3 * N; q++) {
+        let acc = 0;
+        for (let f = 0; f < F; f++) acc += v[q * F + f] * wf[f];
+        directForces[q] = sF * acc;
+      }
+    }
+    if (gradients) backward(g, N, P);
+    return e;
+  }
+
+  function backward(g: PairGeometry, N: number, P: number): void {
+    const pi = g.pairI, pj = g.pairJ;
+    // head: dE/dz_H = s_E
+    headG[H].fill(sE, 0, N);
+    for (let k = H - 1; k >= 0; k--) denseBack(headG[k + 1], N, headSizes[k + 1], headK[k], headSizes[k], headG[k], false, k > 0 ? headD[k] : null);
+    gs.set(headG[0].subarray(0, N * F));
+    gv.fill(0, 0, N * F3);
+    gRbfc.fill(0, 0, P * K);
+    gFc.fill(0, 0, P);
+    gDir.fill(0, 0, 3 * P);
+    let gvZero = true;
+    for (let l = L - 1; l >= 0; l--) {
+      const lw = layers[l], st = store[l], Uv = st.Uv, Vv = st.Vv, u = st.u, x = st.x, filt = st.filt, vIn = st.vIn;
+      // ---- update backward: gu = [g_avv | g_asv | g_ass]
+      for (let i = 0; i < N; i++) {
+        for (let f = 0; f < F; f++) {
+          const q = 3 * i * F + f, uo = i * F3, gsf = gs[i * F + f];
+          const dot = Uv[q] * Vv[q] + Uv[q + F] * Vv[q + F] + Uv[q + 2 * F] * Vv[q + 2 * F];
+          gu[uo + f] = gvZero ? 0 : gv[q] * Uv[q] + gv[q + F] * Uv[q + F] + gv[q + 2 * F] * Uv[q + 2 * F];
+          gu[uo + F + f] = gsf * dot;
+          gu[uo + 2 * F + f] = gsf;
+        }
+      }
+      denseBack(gu, N, F3, lw.u1k, F, gh, false, st.d1);
+      denseBack(gh, N, F, lw.u0k, 2 * F, gctx, false, null);
+      for (let i = 0; i < N; i++) {
+        for (let f = 0; f < F; f++) {
+          const q = 3 * i * F + f, uo = i * F3;
+          const gsf = gs[i * F + f], gdot = gsf * u[uo + F + f], avv = u[uo + f];
+          const a = Vv[q], b = Vv[q + F], cc = Vv[q + 2 * F];
+          const gn = gctx[2 * i * F + F + f] / Math.sqrt(a * a + b * b + cc * cc + PAINN_NORM_EPS);
+          for (let d = 0; d < 3; d++) {
+            const qd = q + d * F;
+            gUv[qd] = (gvZero ? 0 : gv[qd] * avv) + gdot * Vv[qd];
+            gVv[qd] = gdot * Uv[qd] + gn * Vv[qd];
+          }
+          gs[i * F + f] = gsf + gctx[2 * i * F + f];
+        }
+      }
+      if (gvZero) gv.fill(0, 0, N * F3);
+      denseBack(gUv, 3 * N, F, lw.U, F, gv, true, null);
+      denseBack(gVv, 3 * N, F, lw.V, F, gv, true, null);
+      gvZero = false;
+      // ---- message backward: gx [N, 3F]; gv2 = dE/dv_in (gv passes through, plus the vv messages)
+      gx.fill(0, 0, N * F3);
+      gv2.set(gv.subarray(0, N * F3));
+      for (let p = 0; p < P; p++) {
+        const i = pi[p], j = pj[p], o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F;
+        const dx = dir[3 * p], dy = dir[3 * p + 1], dz = dir[3 * p + 2];
+        const vi = 3 * i * F, vj = 3 * j * F;
+        let gdx = 0, gdy = 0, gdz = 0;
+        for (let f = 0; f < F; f++) {
+          const fss = filt[o0 + f], fvs = filt[o0 + 2 * F + f];
+          const gsi = gs[si + f], gsj = gs[sj + f];
+          gfilt[f] = gsi * x[xj + f] + gsj * x[xi + f];
+          gx[xj + f] += gsi * fss;
+          gx[xi + f] += gsj * fss;
+          const gix = gv[vi + f], giy = gv[vi + F + f], giz = gv[vi + 2 * F + f];
+          const gjx = gv[vj + f], gjy = gv[vj + F + f], gjz = gv[vj + 2 * F + f];
+          const wi = gix * dx + giy * dy + giz * dz, wj = -(gjx * dx + gjy * dy + gjz * dz);
+          const xvsj = x[xj + 2 * F + f], xvsi = x[xi + 2 * F + f];
+          gfilt[2 * F + f] = wi * xvsj + wj * xvsi;
+          gx[xj + 2 * F + f] += wi * fvs;
+          gx[xi + 2 * F + f] += wj * fvs;
+          const ci = xvsj * fvs, cj = xvsi * fvs;
+          gdx += gix * ci - gjx * cj;
+          gdy += giy * ci - gjy * cj;
+          gdz += giz * ci - gjz * cj;
+          if (l > 0) {
+            const fvv = filt[o0 + F + f], xvvj = x[xj + F + f], xvvi = x[xi + F + f];
+            const ti = gix * vIn[vj + f] + giy * vIn[vj + F + f] + giz * vIn[vj + 2 * F + f];
+            const tj = gjx * vIn[vi + f] + gjy * vIn[vi + F + f] + gjz * vIn[vi + 2 * F + f];
+            gfilt[F + f] = ti * xvvj + tj * xvvi;
+            gx[xj + F + f] += ti * fvv;
+            gx[xi + F + f] += tj * fvv;
+            const ai = xvvj * fvv, aj = xvvi * fvv;
+            gv2[vj + f] += gix * ai; gv2[vj + F + f] += giy * ai; gv2[vj + 2 * F + f] += giz * ai;
+            gv2[vi + f] += gjx * aj; gv2[vi + F + f] += gjy * aj; gv2[vi + 2 * F + f] += gjz * aj;
+          } else gfilt[F + f] = 0;
+        }
+        gDir[3 * p] += gdx;
+        gDir[3 * p + 1] += gdy;
+        gDir[3 * p + 2] += gdz;
+        // filt = rbfc fk + fc fb
+        let gfc = 0;
+        for (let o = 0; o < F3; o++) gfc += gfilt[o] * lw.fb[o];
+        gFc[p] += gfc;
+        const fk = lw.fk, r0 = p * K;
+        for (let n = 0; n < K; n++) {
+          let acc = 0;
+          const wo = n * F3;
+          for (let o = 0; o < F3; o++) acc += gfilt[o] * fk[wo + o];
+          gRbfc[r0 + n] += acc;
+        }
+      }
+      { const t = gv; gv = gv2; gv2 = t; }
+      // φ backward: gs += ((gx W1ᵀ) ∘ σ') W0ᵀ
+      denseBack(gx, N, F3, lw.p1k, F, gh, false, st.d0);
+      denseBack(gh, N, F, lw.p0k, F, gs, true, null);
+    }
+    // ---- pairs: dE/dd = (dE/dr) r̂ + (g_r̂ - (g_r̂·r̂) r̂) / r
+    const grad = g.grad;
+    for (let p = 0; p < P; p++) {
+      const r = g.r[p], inv = 1 / r, theta = (Math.PI * r) / rc;
+      harmonics(theta);
+      cutoff(r);
+      const fc = cFc, dfc = cDfc;
+      let gr = gFc[p] * dfc;
+      const r0 = p * K;
+      for (let n = 0; n < K; n++) {
+        const kn = ((n + 1) * Math.PI) / rc, rbf = sinK[n + 1] * inv;
+        gr += gRbfc[r0 + n] * (fc * (kn * cosK[n + 1] - rbf) * inv + rbf * dfc);
+      }
+      const dx = dir[3 * p], dy = dir[3 * p + 1], dz = dir[3 * p + 2];
+      const ax = gDir[3 * p], ay = gDir[3 * p + 1], az = gDir[3 * p + 2];
+      const proj = ax * dx + ay * dy + az * dz;
+      grad[3 * p] = gr * dx + (ax - proj * dx) * inv;
+      grad[3 * p + 1] = gr * dy + (ay - proj * dy) * inv;
+      grad[3 * p + 2] = gr * dz + (az - proj * dz) * inv;
+    }
+  }
+
+  return { config: c, evaluate };
+}
