@@ -14,6 +14,7 @@ import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from '..
 import { readFileSync } from 'node:fs';
 import { RUN_FILES } from '../ml/runFolder';
 import { join } from 'node:path';
+import { decodeModel } from '../../src-shared/ml/models/serialization';
 
 export interface MdRunsOptions {
   runsDir: string;
@@ -87,7 +88,16 @@ export class MdRuns {
   private resolve(potential: { spec: string; fileText?: string }): WorkerPotential {
     if (potential.spec.startsWith('model:')) {
       const dir = this.o.modelDir(potential.spec.slice('model:'.length));
-      return { spec: potential.spec, model: { json: readFileSync(join(dir, RUN_FILES.modelJson), 'utf8'), bin: new Uint8Array(readFileSync(join(dir, RUN_FILES.modelBin))) } };
+      // Decoded here once (data only: JSON and raw floats) so that a damaged model or one from a
+      // future version is refused before a run folder or worker exists (issue 9).
+      let model: { json: string; bin: Uint8Array };
+      try {
+        model = { json: readFileSync(join(dir, RUN_FILES.modelJson), 'utf8'), bin: new Uint8Array(readFileSync(join(dir, RUN_FILES.modelBin))) };
+        decodeModel(model.json, model.bin);
+      } catch (e) {
+        throw new ApiError({ code: 'invalid-params', message: `model ${potential.spec.slice('model:'.length)} (${dir}): ${e instanceof Error ? e.message : String(e)}` });
+      }
+      return { spec: potential.spec, model };
     }
     const r = resolvePotential(potential, { bundledDir: this.o.bundledPotentialsDir, allowPath: this.o.allowPath });
     if ('error' in r) throw new ApiError({ code: 'invalid-params', message: r.error });

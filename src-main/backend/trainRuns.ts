@@ -8,6 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Frame } from '../../src-shared/atoms/frame';
 import { modelTypes } from '../../src-shared/ml/models/registry';
 import { defaultTrainConfig } from '../../src-shared/ml/train/trainer';
+import { trainDataProblems, trainSettingsProblems } from '../../src-shared/ml/train/settingsCheck';
 import type { BaselineSpec } from '../../src-shared/ml/data/delta';
 import { ApiError, type BaselineDto, type LearningCurveDto, type EpochRecordDto, type Events, type EventName, type Params, type TrainDetails, type TrainOptions, type TrainRunInfo } from '../../src-shared/protocol/api';
 import { listTrainRunDirs, readMetrics, readRunJson, RUN_FILES, writeRunJson } from '../ml/runFolder';
@@ -78,27 +79,29 @@ export class TrainRuns {
 
   private update(l: Live, patch: Partial<TrainRunInfo>) {
     Object.assign(l.info, patch);
-    writeRunJson(l.info.dir, { kind: 'train', info: l.info, settings: l.settings } satisfies StoredRun);
+    try {
+      writeRunJson(l.info.dir, { kind: 'train', info: l.info, settings: l.settings } satisfies StoredRun);
+    } catch (e) {
+      // The run folder was deleted, the disk is full or read-only: this run fails with the reason
+      // (its worker is stopped); the host and the other runs go on (issue 9).
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOSPC' ? 'the disk is full' : code === 'ENOENT' ? 'the run folder was deleted' : code === 'EACCES' || code === 'EROFS' ? 'the run folder is not writable' : (e as Error).message;
+      Object.assign(l.info, { state: 'failed', etaS: null, resumable: false, message: `cannot write ${l.info.dir}: ${why} (${code ?? 'error'}); the run was stopped` });
+      const w = l.worker;
+      l.worker = null;
+      if (w) void w.terminate();
+    }
     this.o.broadcast('train.status', { ...l.info });
   }
 
   start(p: Params<'train.start'>): TrainRunInfo {
     if (this.live.has(p.runId)) throw new ApiError({ code: 'invalid-params', message: `run ${p.runId} exists already` });
-    const types = modelTypes();
-    const type = types.find((t) => t.name === p.modelType);
-    if (!type) throw new ApiError({ code: 'invalid-params', message: `unknown model type "${p.modelType}"; known: ${types.map((t) => t.name).join(', ')}` });
-    try {
-      type.parseConfig(p.modelConfig);
-    } catch (e) {
-      throw new ApiError({ code: 'invalid-params', message: `model settings: ${e instanceof Error ? e.message : String(e)}` });
-    }
     const train = { ...p.train } as Record<string, unknown>;
-    const maxEpochs = Number(train.maxEpochs ?? defaultTrainConfig().maxEpochs);
-    if (!Number.isInteger(maxEpochs) || maxEpochs < 1 || maxEpochs > 1e6) throw new ApiError({ code: 'invalid-params', message: `epochs must be an integer between 1 and 1e6, got ${train.maxEpochs}` });
-    const lr = (train.optimizer as { lr?: number } | undefined)?.lr;
-    if (lr !== undefined && !(Number.isFinite(lr) && lr > 0 && lr < 10)) throw new ApiError({ code: 'invalid-params', message: `learning rate must be a finite number in (0, 10), got ${lr}` });
+    // Absurd settings and untrainable data are refused here, before a folder or worker exists (issue 9).
     const ds = this.o.getDataset(p.datasetId);
-    if (ds.frames.length === 0) throw new ApiError({ code: 'invalid-params', message: 'the dataset is empty' });
+    const problems = [...trainSettingsProblems({ modelType: p.modelType, modelConfig: p.modelConfig, train }), ...trainDataProblems(ds.frames, `dataset "${ds.name}"`)];
+    if (problems.length) throw new ApiError({ code: 'invalid-params', message: problems.join('; ') });
+    const maxEpochs = Number(train.maxEpochs ?? defaultTrainConfig().maxEpochs);
     const valid = p.validDatasetId ? this.o.getDataset(p.validDatasetId) : null;
     const settings: TrainSettings = {
       modelType: p.modelType,

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { modelTypes } from '../../src-shared/ml/models/registry';
+import { trainDataProblems, trainSettingsProblems } from '../../src-shared/ml/train/settingsCheck';
 import { loadModelFiles, readMetrics, writeRunJson } from '../ml/runFolder';
 import { runTrainJob, type TrainSettings } from '../ml/trainJob';
 import { baselineOf } from '../ml/modelFiles';
@@ -75,8 +76,14 @@ const train: Command = {
     if (maxMinutes !== undefined && !((maxMinutes as number) > 0)) return fail(`--max-minutes must be > 0, got ${maxMinutes}`);
     const backend = (str(options, 'backend') ?? (cfg.backend as string | undefined) ?? 'auto') as TrainSettings['backend'];
     if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend!)) return fail(`--backend must be auto, tensorflow, webgpu, wasm or cpu, got "${backend}"`);
+    // Absurd settings and untrainable data are refused before any work starts (issue 9).
+    const trainCfg = { ...((cfg.train as object) ?? {}), ...(epochs !== undefined ? { maxEpochs: epochs as number } : {}) } as Record<string, unknown>;
+    const bad = trainSettingsProblems({ modelType: type, modelConfig: (cfg.model as Record<string, unknown>) ?? {}, train: trainCfg });
+    if (bad.length) return fail(bad.join('; '));
     const d = await load(data, options);
     if (!d) return 1;
+    const badData = trainDataProblems(d.frames, basename(data));
+    if (badData.length) return fail(badData.join('; '));
     let validFrames;
     const validPath = str(options, 'valid');
     if (validPath) {
