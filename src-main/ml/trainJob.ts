@@ -2,6 +2,7 @@
 // tfjs, split and normalise the data (label counts and E0 shown to the user), build or resume the
 // model, train (or fit in closed form), and write the run folder as it goes: metrics per epoch,
 // checkpoints, the best model, parity data and the per-element / per-group error table.
+import { describeModelConfig } from '../../src-shared/ml/models/describe';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Frame } from '../../src-shared/atoms/frame';
@@ -224,7 +225,7 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
     const validEval = evalFn(validIdx);
     const trainEval = data.split.valid.length ? evalFn(data.split.train) : validEval;
     const card: ModelCard = {
-      architecture: `${type.label}: ${JSON.stringify(config)}`,
+      architecture: describeModelConfig(type.label, config),
       baseline: settings.baseline ? describeBaseline(settings.baseline) : null,
       modelType: type.name,
       config,

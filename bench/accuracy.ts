@@ -1,0 +1,153 @@
+// bench/accuracy: test-set accuracy of our models on the mlearn benchmark (fixed train/test splits,
+// ../shared/data/mlearn_Zuo2020) and on Ta (SNAP training set, seeded 90/10 held-out split), printed
+// next to the published test errors (GAP, MTP from Zuo et al. 2020; linear SNAP on Ta's training set).
+//
+// It runs the product's own CLI (`train`, then `eval --json`) in child processes, so what it measures
+// is exactly what a user gets. Not part of CI: a BP fit takes minutes to hours on a laptop core.
+//
+// Run: npx tsx bench/accuracy.ts [--elements Si,Mo,Ta] [--models linear,bpnn] [--max-minutes 30]
+//      [--epochs 2000] [--out /tmp/atomforge-accuracy] [--json results.json]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const dataDir = join(root, '..', 'shared', 'data');
+
+function opt(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const elements = (opt('elements') ?? 'Si,Mo').split(',');
+const models = (opt('models') ?? 'linear,bpnn').split(',');
+const maxMinutes = Number(opt('max-minutes') ?? 30);
+const epochs = Number(opt('epochs') ?? 2000);
+const outDir = opt('out') ?? join(tmpdir(), 'atomforge-accuracy');
+mkdirSync(outDir, { recursive: true });
+
+/** Published test-set MAE (energy meV/atom, force eV/Å); mlearn from Zuo et al. 2020. */
+const PUBLISHED: Record<string, { label: string; energy: number | null; force: number }[]> = {
+  Mo: [
+    { label: 'GAP (Zuo 2020)', energy: 2.24, force: 0.09 },
+    { label: 'MTP (Zuo 2020)', energy: 2.83, force: 0.09 },
+  ],
+  Si: [
+    { label: 'GAP (Zuo 2020)', energy: 2.91, force: 0.07 },
+    { label: 'MTP (Zuo 2020)', energy: 2.21, force: 0.06 },
+  ],
+  Ge: [
+    { label: 'GAP (Zuo 2020)', energy: 2.06, force: 0.05 },
+    { label: 'MTP (Zuo 2020)', energy: 1.79, force: 0.05 },
+  ],
+  Li: [
+    { label: 'GAP (Zuo 2020)', energy: 0.49, force: 0.01 },
+    { label: 'MTP (Zuo 2020)', energy: 0.49, force: 0.01 },
+  ],
+  Ta: [{ label: 'linear SNAP, training set (FitSNAP)', energy: null, force: 0.0758 }],
+};
+
+/** Symmetry functions and network used for every element (n2p2 sfparamgen-like grid, rc 5 Å). */
+function modelConfig(model: string): unknown {
+  const rc = 5.0;
+  const n = 12;
+  const lo = 1.5;
+  const hi = rc - 0.5;
+  const dr = (hi - lo) / (n - 1);
+  const radial = [{ etaPerA2: 0, rsA: 0 }, ...Array.from({ length: n }, (_, k) => ({ etaPerA2: 1 / (2 * dr * dr), rsA: lo + k * dr }))];
+  const etas = [1.5, 2.5, 3.5, rc].map((r) => 1 / (2 * r * r));
+  const symmetryFunctions = { cutoffA: rc, radial, angular: { kind: 'G4', cutoffA: rc, etaPerA2: etas, zeta: [1, 2, 4, 16], lambda: [-1, 1] } };
+  if (model === 'bpnn') return { symmetryFunctions, hidden: [32, 32], activation: 'tanh' };
+  if (model === 'linear') return { symmetryFunctions };
+  return {};
+}
+
+function trainConfig(): unknown {
+  return {
+    maxEpochs: epochs,
+    batchAtoms: 1024,
+    loss: { energy: 1, forces: 1, stress: 0.05 },
+    optimizer: { type: 'adam', lr: 3e-3, clipGradNorm: 10 },
+    schedule: { type: 'plateau', warmupSteps: 20, factor: 0.5, patience: 15, minLr: 1e-5 },
+    earlyStopping: { patience: 60, minDelta: 1e-5 },
+    checkpointEvery: 20,
+  };
+}
+
+function cli(args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src-main', 'cli', 'index.ts'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Ta has no fixed split: write a seeded 90/10 split with the dataset tools. */
+function taSplit(): { train: string; test: string } {
+  const src = join(dataDir, 'Ta_SNAP_Thompson2015', 'Ta_Thompson2015.xyz');
+  const train = join(outDir, 'Ta_train.xyz');
+  const test = join(outDir, 'Ta_test.xyz');
+  if (!existsSync(train)) {
+    const r = cli(['dataset', 'split', src, join(outDir, 'Ta_split'), '--train', '0.9', '--valid', '0', '--test', '0.1', '--seed', '1']);
+    if (r.status !== 0) throw new Error(`Ta split failed: ${r.stderr}`);
+    // dataset split writes PREFIX.train.xyz and PREFIX.test.xyz
+    writeFileSync(train, readFileSync(join(outDir, 'Ta_split.train.xyz')));
+    writeFileSync(test, readFileSync(join(outDir, 'Ta_split.test.xyz')));
+  }
+  return { train, test };
+}
+
+interface Row {
+  element: string;
+  model: string;
+  energy_mae_mev_per_atom: number;
+  force_mae_ev_per_a: number;
+  stress_mae_gpa: number | null;
+  train_minutes: number;
+  test_frames: number;
+}
+
+const rows: Row[] = [];
+for (const el of elements) {
+  const files = el === 'Ta' ? taSplit() : { train: join(dataDir, 'mlearn_Zuo2020', `${el}_train.xyz`), test: join(dataDir, 'mlearn_Zuo2020', `${el}_test.xyz`) };
+  if (!existsSync(files.train)) {
+    console.log(`${el}: no training file ${files.train}, skipped`);
+    continue;
+  }
+  for (const model of models) {
+    const run = join(outDir, `${el}_${model}`);
+    const cfgPath = join(outDir, `${el}_${model}.json`);
+    writeFileSync(cfgPath, JSON.stringify({ model: modelConfig(model), train: trainConfig() }));
+    const t0 = performance.now();
+    const tr = cli(['train', files.train, '--model', model, '--out', run, '--config', cfgPath, '--max-minutes', String(maxMinutes), '--seed', '0']);
+    const minutes = (performance.now() - t0) / 60000;
+    if (tr.status !== 0) {
+      console.log(`${el} ${model}: training failed:\n${tr.stderr.slice(-2000)}`);
+      continue;
+    }
+    const ev = cli(['eval', files.test, '--model', run, '--json']);
+    if (ev.status !== 0) {
+      console.log(`${el} ${model}: eval failed:\n${ev.stderr.slice(-2000)}`);
+      continue;
+    }
+    const m = JSON.parse(ev.stdout.trim().split('\n').pop()!);
+    const row: Row = { element: el, model, energy_mae_mev_per_atom: m.energy_mae_mev_per_atom, force_mae_ev_per_a: m.force_mae_ev_per_a, stress_mae_gpa: m.stress_mae_gpa ?? null, train_minutes: minutes, test_frames: m.frames };
+    rows.push(row);
+    console.log(`${el} ${model}: E ${row.energy_mae_mev_per_atom.toFixed(2)} meV/atom, F ${row.force_mae_ev_per_a.toFixed(3)} eV/Å (test, ${row.test_frames} frames; ${minutes.toFixed(1)} min training)`);
+  }
+}
+
+console.log('\nTest-set MAE, ours next to published (energy meV/atom, force eV/Å):');
+console.log('element  model                              E MAE    F MAE   E/E_best  F/F_best');
+for (const el of elements) {
+  const pub = PUBLISHED[el] ?? [];
+  const bestE = Math.min(...pub.map((p) => p.energy ?? Infinity));
+  const bestF = Math.min(...pub.map((p) => p.force));
+  for (const p of pub) console.log(`${el.padEnd(8)} ${p.label.padEnd(34)} ${(p.energy?.toFixed(2) ?? '-').padStart(6)} ${p.force.toFixed(3).padStart(8)}`);
+  for (const r of rows.filter((x) => x.element === el)) {
+    const re = Number.isFinite(bestE) ? (r.energy_mae_mev_per_atom / bestE).toFixed(2) : '-';
+    console.log(`${el.padEnd(8)} ${('Atomforge ' + r.model).padEnd(34)} ${r.energy_mae_mev_per_atom.toFixed(2).padStart(6)} ${r.force_mae_ev_per_a.toFixed(3).padStart(8)} ${re.padStart(9)} ${(r.force_mae_ev_per_a / bestF).toFixed(2).padStart(9)}`);
+  }
+}
+const jsonOut = opt('json');
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rows, published: PUBLISHED, maxMinutes, epochs }, null, 2));
