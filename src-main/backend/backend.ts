@@ -26,6 +26,7 @@ import type { FromIoWorker, ToIoWorker } from '../workers/ioMessages';
 import { RecentStore } from './recent';
 import { MdRuns } from './mdRuns';
 import { TrainRuns } from './trainRuns';
+import { UncertaintyJobs } from './uncertaintyJobs';
 import { PropertyJobs } from './propertyJobs';
 import { resolvePotential } from '../node/potentialFiles';
 
@@ -89,6 +90,7 @@ export class Backend {
   private connections = new Set<Connection>();
   readonly md: MdRuns;
   readonly train: TrainRuns;
+  readonly uncertainty: UncertaintyJobs;
   readonly property: PropertyJobs;
 
   constructor(private opts: BackendOptions) {
@@ -124,6 +126,12 @@ export class Backend {
       broadcast: (event, payload) => this.broadcast(event, payload),
     });
     this.property = new PropertyJobs({ spawnTrainWorker: opts.spawnTrainWorker, framesOf: (id) => this.framesOf(id), broadcast: (event, payload) => this.broadcast(event, payload) });
+    this.uncertainty = new UncertaintyJobs({
+      spawnTrainWorker: opts.spawnTrainWorker,
+      framesOf: (id) => this.framesOf(id),
+      datasetName: (id) => this.datasets.get(id)?.info.name ?? id,
+      runDir: (runId) => this.train.runDir(runId),
+    });
   }
 
   private broadcast<E extends EventName>(event: E, payload: Events[E]) {
@@ -229,6 +237,9 @@ export class Backend {
     'audit.run': async (p) => this.md.audit(p, this.framesOf(p.datasetId)),
     'analysis.rdf': async (p) => this.md.analyze('rdf', this.framesOf(p.datasetId), { rMaxA: p.rMaxA, bins: p.bins }),
     'analysis.msd': async (p) => this.md.analyze('msd', this.framesOf(p.datasetId), { frameIntervalFs: p.frameIntervalFs, removeDrift: p.removeDrift }),
+    'uncertainty.shift': async (p) => this.uncertainty.shift(p),
+    'uncertainty.atoms': async (p) => this.uncertainty.atoms(p),
+    'uncertainty.landscape': async (p) => this.uncertainty.landscape(p),
     'property.options': async () => this.property.options(),
     'property.study': async (p) => this.property.study(p),
     'property.cancel': async (p) => this.property.cancel(p.jobId),
@@ -398,6 +409,7 @@ export class Backend {
   dispose(): void {
     this.md.dispose();
     this.train.dispose();
+    this.uncertainty.dispose();
     this.property.dispose();
     for (const j of this.jobs.values()) j.cancel();
     for (const u of this.uploads.values()) u.cache?.destroy();

@@ -15,6 +15,8 @@ import { listTrainRunDirs, readMetrics, readRunJson, RUN_FILES, writeRunJson } f
 import type { TrainSettings } from '../ml/trainJob';
 import { createRunFolder } from '../node/runFiles';
 import type { FromTrainWorker, ToTrainWorker } from '../workers/trainMessages';
+import { isCommitteeDir, memberDirs } from '../ml/committee';
+import { runHasModel } from '../ml/uncertaintyJobs';
 
 export interface TrainRunsOptions {
   runsDir: string;
@@ -33,6 +35,8 @@ interface Live {
   validFrames?: Frame[];
   settings: TrainSettings;
   pausing: boolean;
+  /** Committee of K members (issue 6): one folder, members trained one after another. */
+  committee?: { k: number; bootstrap?: boolean };
 }
 
 interface StoredRun {
@@ -68,9 +72,9 @@ export class TrainRuns {
     for (const d of listTrainRunDirs(this.o.runsDir)) {
       const r = readRunJson<StoredRun>(d);
       if (!r?.info) continue;
-      const info = { ...r.info, dir: d, hasModel: existsSync(join(d, RUN_FILES.modelJson)), resumable: false };
+      const info = { ...r.info, dir: d, hasModel: runHasModel(d), resumable: false };
       // A run left "running" by a crash or a closed window is shown as stopped.
-      if (['running', 'starting'].includes(info.state)) info.state = existsSync(join(d, RUN_FILES.checkpointJson)) ? 'stopped' : 'failed';
+      if (['running', 'starting'].includes(info.state)) info.state = existsSync(join(d, RUN_FILES.checkpointJson)) || (info.committeeSize && info.hasModel) ? 'stopped' : 'failed';
       out.set(info.runId, info);
     }
     for (const l of this.live.values()) out.set(l.info.runId, { ...l.info });
@@ -113,15 +117,16 @@ export class TrainRuns {
       baseline: p.baseline ? this.o.resolveBaseline(p.baseline) : undefined,
     };
     const dir = createRunFolder(this.o.runsDir, 'train', p.runId.slice(0, 8));
+    const k = p.committee?.k;
     const info: TrainRunInfo = {
       runId: p.runId,
-      label: p.label ?? `${p.modelType} on ${ds.name}`,
+      label: p.label ?? (k ? `committee of ${k} ${p.modelType} on ${ds.name}` : `${p.modelType} on ${ds.name}`),
       dir,
       state: 'starting',
       modelType: p.modelType,
       datasetName: ds.name,
       epoch: 0,
-      maxEpochs,
+      maxEpochs: k ? k * maxEpochs : maxEpochs,
       etaS: null,
       backend: null,
       message: null,
@@ -129,8 +134,9 @@ export class TrainRuns {
       hasModel: false,
       metrics: null,
       resumable: false,
+      ...(k ? { committeeSize: k } : {}),
     };
-    const l: Live = { info, worker: null, log: [], frames: ds.frames, validFrames: valid?.frames, settings, pausing: false };
+    const l: Live = { info, worker: null, log: [], frames: ds.frames, validFrames: valid?.frames, settings, pausing: false, committee: p.committee };
     this.live.set(p.runId, l);
     this.launch(l, false);
     return { ...info };
@@ -152,15 +158,15 @@ export class TrainRuns {
         this.update(l, { epoch: m.epoch + 1, etaS: m.etaMs !== null ? m.etaMs / 1000 : null, metrics: m.record.valid?.metrics ?? l.info.metrics });
       } else if (m.type === 'done') {
         const r = m.result;
-        const paused = l.pausing && r.reason === 'cancelled';
+        const paused = l.pausing && r.reason === 'cancelled' && !l.committee;
         const metrics = r.card ? ((r.card.validMetrics ?? r.card.trainMetrics) as TrainRunInfo['metrics']) : l.info.metrics;
         this.update(l, {
           state: paused ? 'paused' : r.state,
           message: r.message,
           etaS: null,
-          hasModel: existsSync(join(l.info.dir, RUN_FILES.modelJson)),
+          hasModel: runHasModel(l.info.dir),
           metrics,
-          resumable: paused || r.state === 'stopped',
+          resumable: !l.committee && (paused || r.state === 'stopped'),
         });
         void w.terminate();
         l.worker = null;
@@ -176,6 +182,11 @@ export class TrainRuns {
         l.worker = null;
       }
     });
+    if (l.committee) {
+      const request = { kind: 'committee' as const, runId: l.info.runId, runDir: l.info.dir, label: l.info.label, datasetName: l.info.datasetName, frames: l.frames, validFrames: l.validFrames, settings: l.settings, k: l.committee.k, bootstrap: l.committee.bootstrap };
+      w.postMessage({ type: 'uncertainty', request } satisfies ToTrainWorker);
+      return;
+    }
     const msg: ToTrainWorker = { type: 'start', runId: l.info.runId, runDir: l.info.dir, label: l.info.label, datasetName: l.info.datasetName, frames: l.frames, validFrames: l.validFrames, settings: l.settings, resume };
     w.postMessage(msg);
   }
@@ -185,6 +196,7 @@ export class TrainRuns {
     if (!l) throw new ApiError({ code: 'not-found', message: `training run ${runId} is not active in this session` });
     if (action === 'resume') {
       if (l.worker) return { ...l.info };
+      if (l.committee) throw new ApiError({ code: 'invalid-params', message: 'a committee cannot be resumed; start a new one' });
       if (!existsSync(join(l.info.dir, RUN_FILES.checkpointJson))) throw new ApiError({ code: 'invalid-params', message: 'this run has no checkpoint to resume from' });
       this.launch(l, true);
       return { ...l.info };
@@ -199,9 +211,18 @@ export class TrainRuns {
     const dir = this.dirOf(runId);
     if (!dir) throw new ApiError({ code: 'not-found', message: `no training run ${runId}` });
     const info = this.list().find((r) => r.runId === runId)!;
+    // a committee shows its first trained member's history, card and parity
+    let fileDir = dir;
+    if (isCommitteeDir(dir)) {
+      try {
+        fileDir = memberDirs(dir)[0];
+      } catch {
+        fileDir = join(dir, 'member-0');
+      }
+    }
     const readJson = (f: string) => {
       try {
-        return JSON.parse(readFileSync(join(dir, f), 'utf8'));
+        return JSON.parse(readFileSync(join(fileDir, f), 'utf8'));
       } catch {
         return null;
       }
@@ -211,7 +232,7 @@ export class TrainRuns {
     if (model?.metadata?.card) card = model.metadata.card;
     return {
       info,
-      history: readMetrics(dir) as EpochRecordDto[],
+      history: readMetrics(fileDir) as EpochRecordDto[],
       card,
       parity: readJson(RUN_FILES.parity),
       errors: readJson(RUN_FILES.errors),
@@ -219,9 +240,17 @@ export class TrainRuns {
     };
   }
 
+  /** Folder of a run or committee with a trained model (uncertainty, domain shift, landscape). */
+  runDir(runId: string): string {
+    const dir = this.dirOf(runId);
+    if (!dir || !runHasModel(dir)) throw new ApiError({ code: 'not-found', message: `training run ${runId} has no trained model yet` });
+    return dir;
+  }
+
   /** Folder of a run with a trained model (for MD with `model:RUNID`). */
   modelDir(runId: string): string {
     const dir = this.dirOf(runId);
+    if (dir && isCommitteeDir(dir)) throw new ApiError({ code: 'unsupported', message: `run ${runId} is a committee: MD runs with one model; pick a single training run (or a member) for MD` });
     if (!dir || !existsSync(join(dir, RUN_FILES.modelJson))) throw new ApiError({ code: 'not-found', message: `training run ${runId} has no trained model yet` });
     return dir;
   }

@@ -85,6 +85,7 @@ const committee: Command = {
       { name: 'max-minutes', type: 'string', valueName: 'M', help: 'wall-clock budget per member' },
       { name: 'seed', type: 'string', valueName: 'S', help: 'split seed and base seed: member k trains with seed S+k (default 0)' },
       { name: 'backend', type: 'string', valueName: 'auto|tensorflow|wasm|cpu', help: 'tfjs backend' },
+      { name: 'bootstrap', type: 'boolean', help: 'fit each member on a bootstrap resample of the training frames (always for linear)' },
       ...readOptions,
     ],
   },
@@ -151,6 +152,7 @@ const committee: Command = {
         validPath,
         readOptions: { format: str(o, 'format'), species: str(o, 'species')?.split(','), ...(Object.values(labelKeys).some(Boolean) ? { labelKeys } : {}) },
         settings,
+        bootstrap: o.bootstrap ? true : undefined,
       },
       {
         log,

@@ -8,13 +8,18 @@
 //   RUNDIR/domain.json         descriptor statistics + calibration (written on first use)
 // All members share the data split (settings.split with the base seed, or the --valid file) and
 // the E0 / label scales fitted on it; member k trains with train.seed = base + k, which changes the
-// weight initialisation and the batch order (trainer.ts epochPlan). A single training run folder
-// works wherever a committee folder does (one member, no spread).
+// weight initialisation and the batch order (trainer.ts epochPlan). Models fitted in closed form
+// (linear) do not depend on a seed, so their members are bagged instead (Breiman, Machine Learning
+// 24, 123 (1996)): member k fits a bootstrap resample (seed base + k) of the training frames, with
+// the validation frames shared; `bootstrap: true` bags gradient-trained members too. A single
+// training run folder works wherever a committee folder does (one member, no spread).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Frame } from '../../src-shared/atoms/frame';
 import type { Calculator } from '../../src-shared/calculators/calculator';
 import { splitDataset, type SplitConfig } from '../../src-shared/ml/data/split';
+import { modelType } from '../../src-shared/ml/models/registry';
+import { createRng } from '../../src-shared/space/rng';
 import type { SavedModel } from '../../src-shared/ml/models/serialization';
 import { committeeFromSaved, savedModelCalculator, type CommitteeCalculator } from '../../src-shared/ml/uncertainty/committee';
 import { buildDomainModel, parseDomainModel, type DomainModel } from '../../src-shared/ml/uncertainty/descriptorRange';
@@ -40,6 +45,8 @@ export interface CommitteeManifest {
   k: number;
   modelType: string;
   baseSeed: number;
+  /** Members fitted on bootstrap resamples of the training frames (bagging). */
+  bootstrap: boolean;
   /** Absolute paths of the data (for rebuilding the domain model), and how to read them. */
   dataset: string | null;
   valid: string | null;
@@ -63,6 +70,26 @@ export interface CommitteeJobInput {
   readOptions?: CommitteeManifest['readOptions'];
   /** Settings of every member; train.seed is the base seed (member k: base + k). */
   settings: TrainSettings;
+  /** Bag the members (default: only for closed-form models, whose fit does not depend on a seed). */
+  bootstrap?: boolean;
+  /** Write RUNDIR/run.json (default true; the app's run list keeps its own there). */
+  writeRootRunJson?: boolean;
+}
+
+/** Train / validation frames of one bagged member: a bootstrap resample of the training split. */
+export function bootstrapMemberFrames(frames: readonly Frame[], validFrames: readonly Frame[] | undefined, split: SplitConfig, seed: number): { train: Frame[]; valid: Frame[] } {
+  let train: Frame[], valid: Frame[];
+  if (validFrames) {
+    train = [...frames];
+    valid = [...validFrames];
+  } else {
+    const s = splitDataset(frames, split);
+    train = s.train.map((k) => frames[k]);
+    valid = s.valid.map((k) => frames[k]);
+  }
+  if (train.length === 0) throw new Error('bagging needs training frames; the split left none');
+  const rng = createRng(seed);
+  return { train: Array.from({ length: train.length }, () => train[rng.int(train.length)]), valid };
 }
 
 export interface CommitteeJobHooks extends TrainJobHooks {
@@ -75,12 +102,15 @@ export async function runCommitteeJob(input: CommitteeJobInput, hooks: Committee
   const runDir = resolve(input.runDir);
   mkdirSync(runDir, { recursive: true });
   const base = input.settings.train.seed ?? 0;
+  const bootstrap = input.bootstrap ?? modelType(input.settings.modelType).fitting === 'closed_form';
+  const rootRunJson = input.writeRootRunJson ?? true;
   const manifest: CommitteeManifest = {
     format: 'atomforge-committee',
     version: 1,
     k: input.k,
     modelType: input.settings.modelType,
     baseSeed: base,
+    bootstrap,
     dataset: input.datasetPath ? resolve(input.datasetPath) : null,
     valid: input.validPath ? resolve(input.validPath) : null,
     readOptions: input.readOptions ?? {},
@@ -92,7 +122,7 @@ export async function runCommitteeJob(input: CommitteeJobInput, hooks: Committee
   };
   const save = () => writeBytesAtomic(join(runDir, COMMITTEE_FILE), JSON.stringify(manifest, null, 1));
   save();
-  writeRunJson(runDir, { kind: 'committee', id: basename(runDir), label: `committee of ${input.k} ${input.settings.modelType} on ${input.datasetName}`, state: 'running', startedAt: manifest.createdAt });
+  if (rootRunJson) writeRunJson(runDir, { kind: 'committee', id: basename(runDir), label: `committee of ${input.k} ${input.settings.modelType} on ${input.datasetName}`, state: 'running', startedAt: manifest.createdAt });
   for (let k = 0; k < input.k; k++) {
     if (hooks.signal?.aborted) break;
     const m = manifest.members[k];
@@ -102,9 +132,15 @@ export async function runCommitteeJob(input: CommitteeJobInput, hooks: Committee
     const label = `${input.settings.modelType} member ${k} (seed ${m.seed}) on ${input.datasetName}`;
     const runJson = { kind: 'train', id: `${basename(runDir)}-${m.dir}`, label, state: 'running', settings, dataset: manifest.dataset, valid: manifest.valid, committee: basename(runDir), startedAt: new Date().toISOString() };
     writeRunJson(dir, runJson);
-    hooks.log(`committee member ${k + 1}/${input.k}: seed ${m.seed}`);
+    hooks.log(`committee member ${k + 1}/${input.k}: seed ${m.seed}${bootstrap ? ' (bootstrap resample of the training frames)' : ''}`);
+    let frames = input.frames, validFrames = input.validFrames;
+    if (bootstrap) {
+      const b = bootstrapMemberFrames(input.frames, input.validFrames, input.settings.split, m.seed);
+      frames = b.train;
+      validFrames = b.valid;
+    }
     const res = await runTrainJob(
-      { runId: runJson.id, runDir: dir, label, datasetName: input.datasetName, frames: input.frames, validFrames: input.validFrames, validName: input.validPath ? basename(input.validPath) : undefined, settings },
+      { runId: runJson.id, runDir: dir, label, datasetName: input.datasetName, frames, validFrames, validName: input.validPath ? basename(input.validPath) : undefined, settings },
       { ...hooks, log: (msg) => hooks.log(`[member ${k}] ${msg}`) },
     );
     writeRunJson(dir, { ...runJson, state: res.state, reason: res.reason, message: res.message, card: res.card, finishedAt: new Date().toISOString() });
@@ -113,12 +149,44 @@ export async function runCommitteeJob(input: CommitteeJobInput, hooks: Committee
     hooks.onMember?.(k, res);
     if (res.state === 'failed') break;
   }
+  if (manifest.members.some((m) => m.state === 'finished') && !hooks.signal?.aborted) {
+    // the descriptor domain model while the training frames are at hand (app runs keep no data path)
+    try {
+      const { train, valid } = sharedSplit(input);
+      const { domain, reason } = await domainModelFromFrames(runDir, train, valid, hooks.log);
+      hooks.log(domain ? `descriptor domain model: ${train.length} training frames, calibrated on ${valid.length} validation frames` : `no descriptor domain model: ${reason}`);
+    } catch (e) {
+      hooks.log(`no descriptor domain model: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const states = manifest.members.map((m) => m.state);
   manifest.state = states.every((s) => s === 'finished') ? 'finished' : states.some((s) => s === 'failed') ? 'failed' : 'stopped';
   manifest.finishedAt = new Date().toISOString();
   save();
-  writeRunJson(runDir, { kind: 'committee', id: basename(runDir), label: `committee of ${input.k} ${input.settings.modelType} on ${input.datasetName}`, state: manifest.state, startedAt: manifest.createdAt, finishedAt: manifest.finishedAt });
+  if (rootRunJson) writeRunJson(runDir, { kind: 'committee', id: basename(runDir), label: `committee of ${input.k} ${input.settings.modelType} on ${input.datasetName}`, state: manifest.state, startedAt: manifest.createdAt, finishedAt: manifest.finishedAt });
   return manifest;
+}
+
+/** The shared (un-resampled) training and validation frames of a committee job. */
+function sharedSplit(input: CommitteeJobInput): { train: Frame[]; valid: Frame[] } {
+  if (input.validFrames) return { train: input.frames, valid: input.validFrames };
+  const s = splitDataset(input.frames, input.settings.split);
+  return { train: s.train.map((k) => input.frames[k]), valid: s.valid.map((k) => input.frames[k]) };
+}
+
+/** Build, calibrate (committee mean as calculator) and save RUNDIR/domain.json from frames in memory. */
+export async function domainModelFromFrames(dir: string, train: readonly Frame[], valid: readonly Frame[], log?: (m: string) => void): Promise<{ domain: DomainModel | null; reason: string | null }> {
+  const saved0 = loadModelFiles(memberDirs(dir)[0]);
+  if (!(saved0.config as { symmetryFunctions?: unknown } | null)?.symmetryFunctions) return { domain: null, reason: `descriptor scores need symmetry functions (bpnn, linear); this is a ${saved0.type} model` };
+  log?.(`building the descriptor domain model from ${train.length} training frames, calibrating on ${valid.length} validation frames`);
+  const model = await loadUncertaintyModel(dir);
+  try {
+    const domain = buildDomainModel(saved0, train, [...valid], { calculator: model.calculator });
+    writeBytesAtomic(join(dir, DOMAIN_FILE), JSON.stringify(domain));
+    return { domain, reason: valid.length ? null : 'no validation frames: scores are uncalibrated' };
+  } finally {
+    model.dispose();
+  }
 }
 
 export function isCommitteeDir(dir: string): boolean {

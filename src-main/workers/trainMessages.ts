@@ -3,6 +3,7 @@ import type { Frame } from '../../src-shared/atoms/frame';
 import type { EpochRecordDto } from '../../src-shared/protocol/api';
 import type { TrainJobResult, TrainSettings } from '../ml/trainJob';
 import type { LearningCurveOptions, LearningCurveResult } from '../ml/learningCurve';
+import type { UncertaintyRequest } from '../ml/uncertaintyJobs';
 import type { PropertyStudyParams } from '../property/propertyJob';
 import type { PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
 import type { StudyProgress } from '../../src-shared/property/study';
@@ -27,6 +28,8 @@ export type ToTrainWorker =
     }
   /** Property-model study (issue 7, src-main/property/propertyJob.ts). */
   | { type: 'property-study'; frames: Frame[]; params: PropertyStudyParams }
+  /** Committee training, domain shift, per-atom values, loss landscape (issue 6, ml/uncertaintyJobs.ts). */
+  | { type: 'uncertainty'; request: UncertaintyRequest }
   | { type: 'stop' };
 
 export type FromTrainWorker =
@@ -35,6 +38,7 @@ export type FromTrainWorker =
   | { type: 'step'; epoch: number; step: number; loss: number }
   | { type: 'done'; result: TrainJobResult }
   | { type: 'lc-done'; result: LearningCurveResult }
+  | { type: 'uncertainty-done'; result: unknown }
   | { type: 'property-progress'; progress: StudyProgress }
   | { type: 'property-done'; result: PropertyStudyDto }
   | { type: 'error'; message: string };

@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { runTrainJob } from '../ml/trainJob';
 import { learningCurve } from '../ml/learningCurve';
+import { runUncertaintyRequest } from '../ml/uncertaintyJobs';
 import type { FromTrainWorker, ToTrainWorker } from './trainMessages';
 import { runPropertyJob } from '../property/propertyJob';
 
@@ -23,6 +24,10 @@ port.on('message', async (msg: ToTrainWorker) => {
     } catch (e) {
       post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     }
+    return;
+  }
+  if (msg.type === 'uncertainty') {
+    await runUncertaintyRequest(msg.request, post, ac.signal);
     return;
   }
   if (msg.type === 'learning-curve') {

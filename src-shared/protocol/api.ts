@@ -9,6 +9,7 @@ import type { InfoValue } from '../atoms/frame';
 import type { ParseErrorInfo, ParseWarning } from '../io/errors';
 import type { LabelKeysUsed } from '../io/read';
 import { propertyRequestSchemas, type PropertyEvents, type PropertyResults } from './propertyApi';
+import { committeeSchema, uncertaintyRequestSchemas, type UncertaintyResults } from './uncertaintyApi';
 
 const labelKeysSchema = z
   .object({
@@ -122,6 +123,8 @@ export const requestSchemas = {
       maxMinutes: z.number().positive().max(60 * 24 * 14).optional(),
       backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
       baseline: baselineSchema.optional(),
+      /** Train a committee of K members with seeds seed..seed+K-1 in one run folder (issue 6). */
+      committee: committeeSchema.optional(),
     })
     .strict(),
   'study.learningCurve': z
@@ -170,6 +173,7 @@ export const requestSchemas = {
   'analysis.rdf': z.object({ datasetId: idSchema, rMaxA: z.number().positive().max(1000).optional(), bins: z.number().int().min(10).max(5000).optional() }).strict(),
   'analysis.msd': z.object({ datasetId: idSchema, frameIntervalFs: z.number().positive().max(1e9).optional(), removeDrift: z.boolean().optional() }).strict(),
   ...propertyRequestSchemas,
+  ...uncertaintyRequestSchemas,
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -415,6 +419,8 @@ export interface TrainRunInfo {
   metrics: TrainMetricsDto | null;
   /** Can be resumed from its checkpoint in this session (its dataset is still open). */
   resumable: boolean;
+  /** Members when the run is a committee (issue 6). */
+  committeeSize?: number;
 }
 
 /** One epoch as logged (loss terms dimensionless; metrics in meV/atom, eV/Å, GPa). */
@@ -456,7 +462,7 @@ export interface LearningCurveDto {
   test_frames: number;
 }
 
-export interface Results extends PropertyResults {
+export interface Results extends PropertyResults, UncertaintyResults {
   'app.info': AppInfo;
   'dialog.openFile': { path: string } | null;
   'upload.begin': { uploadId: string };
