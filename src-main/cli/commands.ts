@@ -9,6 +9,7 @@ import { DATASET_COMMANDS } from './datasetTools';
 import { TRAIN_COMMANDS } from './train';
 import { STUDY_COMMANDS } from './study';
 import { PROPERTY_COMMANDS } from './property';
+import { EXPORT_MODEL_COMMANDS } from './exportModel';
 import { UNCERTAINTY_COMMANDS } from './uncertainty';
 
 export type { Command };
@@ -155,4 +156,4 @@ const formats: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS, ...TRAIN_COMMANDS, ...STUDY_COMMANDS, ...PROPERTY_COMMANDS, ...UNCERTAINTY_COMMANDS];
+export const COMMANDS: Command[] = [info, convert, formats, ...SIMULATION_COMMANDS, ...AUDIT_COMMANDS, ...DATASET_COMMANDS, ...TRAIN_COMMANDS, ...STUDY_COMMANDS, ...PROPERTY_COMMANDS, ...UNCERTAINTY_COMMANDS, ...EXPORT_MODEL_COMMANDS];

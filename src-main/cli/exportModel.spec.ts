@@ -1,0 +1,108 @@
+// CLI `export-model` (issue 8): the folder it writes for a setfl EAM, a pair spec and a trained
+// model run folder (n2p2 files with Gmin/Gmax from --data), and its refusals.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseArgs, UsageError } from './args';
+import { EXPORT_MODEL_COMMANDS } from './exportModel';
+import { saveModelFiles } from '../ml/runFolder';
+import { createEamFromText } from '../../src-shared/potentials/eam';
+import { MODEL_FORMAT, MODEL_VERSION, type SavedModel } from '../../src-shared/ml/models/serialization';
+import { defaultSymmetryFunctions, featureLayout } from '../../src-shared/ml/models/symmetryFunctions';
+import { perturbedFcc } from '../../src-shared/export/testing';
+
+const POT = fileURLToPath(new URL('../../fixtures/potentials/', import.meta.url));
+const DFT = fileURLToPath(new URL('../../fixtures/io/dft/', import.meta.url));
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const cmd = EXPORT_MODEL_COMMANDS[0];
+    const code = await cmd.run(parseArgs(cmd.spec, argv));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+function siModel(type: string): SavedModel {
+  const sf = defaultSymmetryFunctions({ cutoffA: 4.0, nRadial: 4, nAngularEta: 2, zeta: [1, 4] });
+  const F = featureLayout(sf, 1).nFeatures;
+  const w = (n: number) => Float32Array.from({ length: n }, (_, k) => Math.sin(k + 1) * 0.3);
+  return {
+    format: MODEL_FORMAT, version: MODEL_VERSION, type, config: { symmetryFunctions: sf, hidden: [3], activation: 'tanh' }, species: ['Si'],
+    e0: { method: 'least_squares', valuesEv: [-5.4] }, scales: { energyEvPerAtom: 0.2, forceEvPerA: 1, stressEvPerA3: 0.01, energyMeanEvPerAtom: 0.1 },
+    weights: [
+      { name: 'Si/dense0/kernel', shape: [F, 3], data: w(3 * F) }, { name: 'Si/dense0/bias', shape: [3], data: w(3) },
+      { name: 'Si/dense1/kernel', shape: [3, 1], data: w(3) }, { name: 'Si/dense1/bias', shape: [1], data: w(1) },
+    ],
+    buffers: [{ name: 'feature_mean', shape: [1, F], data: new Float64Array(F).fill(0.5) }, { name: 'feature_std', shape: [1, F], data: new Float64Array(F).fill(2) }],
+    metadata: {},
+  };
+}
+
+describe('atomforge export-model', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'export-model-'));
+
+  it('eam:FILE.eam.alloy -> setfl + in.lammps; the written file gives the original numbers', async () => {
+    const out = join(dir, 'eam');
+    const r = await run([out, '--potential', `eam:${POT}CuNi.eam.alloy`, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ kind: 'eam/alloy', elements: ['Ni', 'Cu'] }); // the file's order
+    const text = readFileSync(join(out, 'CuNi.eam.alloy'), 'utf8');
+    expect(readFileSync(join(out, 'in.lammps'), 'utf8')).toMatch(/^pair_coeff \* \* CuNi\.eam\.alloy Ni Cu$/m);
+    const sys = perturbedFcc({ latticeA: 3.6, repeat: 2, elements: ['Cu', 'Ni'], rattleA: 0.1, seed: 9 });
+    const a = createEamFromText(readFileSync(POT + 'CuNi.eam.alloy', 'utf8'), 'CuNi.eam.alloy').compute(sys, { forces: true });
+    const b = createEamFromText(text, 'x.eam.alloy').compute(sys, { forces: true });
+    expect(b.energyEv).toBe(a.energyEv);
+    expect(Array.from(b.forcesEvPerA!)).toEqual(Array.from(a.forcesEvPerA!));
+  });
+
+  it('a pair spec -> pair_style table lines for every element pair', async () => {
+    const out = join(dir, 'morse');
+    const r = await run([out, '--potential', 'morse:d0=0.3429,alpha=1.3588,r0=2.866,cutoff=6', '--elements', 'Cu,Ni', '--points', '200', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ kind: 'table', elements: ['Cu', 'Ni'], points: 200, cutoff_a: 6 });
+    const inp = readFileSync(join(out, 'in.lammps'), 'utf8');
+    expect(inp).toMatch(/^pair_style table spline 200$/m);
+    expect(inp.match(/^pair_coeff /gm)).toHaveLength(3);
+    expect(readFileSync(join(out, 'atomforge.table'), 'utf8')).toMatch(/^Cu_Ni\nN 200 RSQ /m);
+  });
+
+  it('--model RUNDIR (bpnn) -> n2p2 files with Gmin/Gmax from --data', async () => {
+    const runDir = join(dir, 'run');
+    (await import('node:fs')).mkdirSync(runDir);
+    saveModelFiles(runDir, siModel('bpnn'));
+    const out = join(dir, 'nnp');
+    const r = await run([out, '--model', runDir, '--data', `${DFT}cp2k/si8_md.out`, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ kind: 'hdnnp', elements: ['Si'], cutoff_a: 4, notes: [] });
+    for (const f of ['input.nn', 'scaling.data', 'weights.014.data', 'in.lammps']) expect(existsSync(join(out, f)), f).toBe(true);
+    const rows = readFileSync(join(out, 'scaling.data'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/).map(Number));
+    expect(rows.length).toBeGreaterThan(5);
+    for (const [, , lo, hi] of rows) {
+      expect(Number.isFinite(lo) && Number.isFinite(hi) && Math.abs(lo) < 1e6).toBe(true);
+      expect(lo).toBeLessThanOrEqual(hi);
+    }
+    expect(readFileSync(join(out, 'in.lammps'), 'utf8')).toMatch(/^pair_style hdnnp 4 dir \.\/ /m);
+  });
+
+  it('refuses a PaiNN model with the reason, and a pair spec without elements', async () => {
+    const runDir = join(dir, 'painn');
+    (await import('node:fs')).mkdirSync(runDir);
+    saveModelFiles(runDir, siModel('painn'));
+    const r = await run([join(dir, 'x'), '--model', runDir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/PaiNN passes messages between atoms/);
+    await expect(run([join(dir, 'y'), '--potential', 'zbl'])).rejects.toThrow(UsageError);
+  });
+});
