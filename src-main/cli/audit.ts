@@ -16,7 +16,7 @@ import type { AuditReportBase } from '../../src-shared/audits/report';
 import { symmetryAudit } from '../../src-shared/audits/symmetry';
 import type { OptionSpec } from './args';
 import { load, readOptions, writeAtomic, type Command } from './common';
-import { calculatorFromOptions } from './calculatorOption';
+import { calculatorFromOptions, MODEL_ENGINE_OPTION } from './calculatorOption';
 
 const KINDS = AUDITS.map((a) => a.cliName);
 
@@ -68,6 +68,7 @@ function selectFrames(frames: Frame[], o: Record<string, string | boolean>, defa
 const options: OptionSpec[] = [
   { name: 'potential', type: 'string', valueName: 'SPEC', help: 'classical potential: lj:..., morse:..., zbl, eam:FILE, sw:FILE' },
   { name: 'model', type: 'string', valueName: 'RUNDIR', help: 'trained model run folder (written by `train`)' },
+  MODEL_ENGINE_OPTION,
   { name: 'json', type: 'boolean', help: 'print the report as one JSON object' },
   { name: 'out', type: 'string', valueName: 'REPORT.json', help: 'also write the JSON report to a file' },
   { name: 'strict', type: 'boolean', help: 'exit with status 3 when the audit flags something' },

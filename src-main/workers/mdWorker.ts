@@ -36,10 +36,14 @@ function columns(rows: ThermoSample[]): ThermoColumns {
 
 async function makeCalculator(p: WorkerPotential): Promise<Calculator> {
   if (p.model) {
-    // tfjs is loaded only for trained models.
+    // Trained models run on the float64 fast inference path ("model:RUNID", or ",engine=fast");
+    // ",engine=graph" selects the tfjs training graph (loaded only then, or as the fallback for
+    // what the fast path cannot run; the calculator's name, shown with the run, says which ran).
     const { decodeModel } = await import('../../src-shared/ml/models/serialization');
-    const { modelCalculatorFromSaved } = await import('../ml/modelFiles');
-    return modelCalculatorFromSaved(decodeModel(p.model.json, p.model.bin), p.spec);
+    const { modelCalculatorFromSaved, parseModelSpec } = await import('../ml/modelFiles');
+    const ms = parseModelSpec(p.spec);
+    if ('error' in ms) throw new Error(ms.error);
+    return modelCalculatorFromSaved(decodeModel(p.model.json, p.model.bin), ms.runRef, { engine: ms.engine, onNote: (m) => console.warn(`mdWorker: ${m}`) });
   }
   const r = calculatorFromSpec(p.spec, p.fileText);
   if ('error' in r) throw new Error(r.error);
