@@ -61,6 +61,8 @@ async function child(args: Args): Promise<void> {
 }
 
 const STALL_MS = 20_000;
+/** Before its first case a child loads tsx and the readers: slow on a loaded machine, not a hang. */
+const STARTUP_MS = 180_000;
 
 /** Parent: one child per format, with a watchdog; a crash or hang becomes one failure. */
 function runFormat(name: string, args: Args): Promise<FormatStats> {
@@ -79,7 +81,7 @@ function runFormat(name: string, args: Args): Promise<FormatStats> {
     timer = setTimeout(() => {
       stalled = true;
       proc.kill('SIGKILL');
-    }, STALL_MS);
+    }, last ? STALL_MS : STARTUP_MS);
   };
   arm();
   proc.stdout.on('data', (d: Buffer) => {
@@ -107,7 +109,7 @@ function runFormat(name: string, args: Args): Promise<FormatStats> {
         index: at,
         seed: at >= 0 ? caseSeed(args.seed, name, at) : args.seed,
         mutation: last?.mutation ?? '?',
-        reason: stalled ? `hang: no progress for ${STALL_MS / 1000} s` : `process died (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-6).join(' | ')}`,
+        reason: stalled ? (last ? `hang: no progress for ${STALL_MS / 1000} s` : `the child did not start its first case within ${STARTUP_MS / 1000} s`) : `process died (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-6).join(' | ')}`,
       };
       resolve({ format: name, cases: at + 1, ok: 0, error: 0, failure: 1, maxMs: NaN, failures: [failure] });
     });

@@ -144,8 +144,14 @@ const md: Command = {
     if (typeof frame === 'string') return fail(frame);
     const errs = validateMdConfig(cfg, frame.numbers.length);
     if (errs.length) return fail(errs.join('; '));
-    const traj = new TrajectoryWriter(trajPath);
-    const thermo = new ThermoWriter(thermoPath);
+    let traj: TrajectoryWriter;
+    let thermo: ThermoWriter;
+    try {
+      traj = new TrajectoryWriter(trajPath);
+      thermo = new ThermoWriter(thermoPath);
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
     const rows: ThermoSample[] = [];
     const tty = process.stderr.isTTY || process.env.ATOMFORGE_PROGRESS === '1';
     const t0 = Date.now();
@@ -173,8 +179,16 @@ const md: Command = {
       },
     });
     if (tty) process.stderr.write('\n');
-    traj.close();
-    thermo.close();
+    // A full disk or a deleted output folder is a clear error here, not an internal one (issue 9).
+    let closeError: string | null = null;
+    for (const w of [traj, thermo]) {
+      try {
+        w.close();
+      } catch (e) {
+        closeError ??= e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (closeError && outcome.status !== 'failed') return fail(closeError);
     const n = frame.numbers.length;
     const drift = rows.length >= 3 ? fitDrift(rows.map((r) => r.timeFs), rows.map((r) => r.conservedEv), n) : null;
     const summary = {

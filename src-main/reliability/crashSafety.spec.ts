@@ -1,0 +1,142 @@
+// Faults (issue 9): a training process killed with SIGKILL at a random moment leaves a run folder
+// that opens and resumes from its last checkpoint, losing at most one checkpoint interval, and the
+// resumed run ends with exactly the weights of an uninterrupted one; a training worker that runs
+// out of memory marks its run failed with the reason while another run finishes; a run whose
+// folder is deleted fails with a clear message and the host goes on; MD writing to a full disk
+// (/dev/full) stops with a clear error.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createRng } from '../../src-shared/space/rng';
+import { CLI, ROOT, cleanupHomes, createTestHost, tempDir, waitState, waitUntil } from '../../test-support/hostHarness';
+import type { TrainRunInfo } from '../../src-shared/protocol/api';
+import { parseArgs, UsageError } from '../cli/args';
+import { COMMANDS } from '../cli/commands';
+import { loadCheckpoint, loadModelFiles, readMetrics, readRunJson } from '../ml/runFolder';
+
+afterAll(cleanupHomes);
+
+const DATA = join(ROOT, 'fixtures/uncertainty/si_mlearn_8.xyz');
+const CONFIG = {
+  model: { hidden: [4], symmetryFunctions: { cutoffA: 4.2, radial: [{ etaPerA2: 0, rsA: 0 }, { etaPerA2: 4, rsA: 2.3 }] } },
+  train: { checkpointEvery: 1, batchAtoms: 64, earlyStopping: null },
+  split: { method: 'random', validFraction: 0.25, seed: 0 },
+};
+const EPOCHS = 10;
+
+async function runCliHere(argv: string[]): Promise<{ code: number; stderr: string }> {
+  const err: string[] = [];
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    const cmd = COMMANDS.find((c) => c.spec.name === argv[0])!;
+    try {
+      return { code: await cmd.run(parseArgs(cmd.spec, argv.slice(1))), stderr: err.join('\n') };
+    } catch (e) {
+      return { code: e instanceof UsageError ? 2 : 70, stderr: String(e instanceof Error ? e.stack : e) };
+    }
+  } finally {
+    error.mockRestore();
+    log.mockRestore();
+  }
+}
+
+const completeLines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 1 : 0);
+
+describe('kill -9 during training', () => {
+  it('the run folder opens, resumes from its last checkpoint (at most one interval lost) and ends bit-identical to an uninterrupted run', async () => {
+    const dir = tempDir('atomforge-crash-');
+    const cfg = join(dir, 'cfg.json');
+    writeFileSync(cfg, JSON.stringify(CONFIG));
+    const args = (out: string) => ['train', DATA, '--model', 'bpnn', '--out', out, '--config', cfg, '--epochs', String(EPOCHS), '--backend', 'cpu'];
+    const crashed = join(dir, 'crashed');
+    const rng = createRng(9);
+    const killAfter = 2 + rng.int(EPOCHS - 5); // epochs completed before the kill
+    const extraMs = rng.int(200); // then a random moment, inside an epoch or a checkpoint write
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args(crashed)], { cwd: ROOT, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
+    const metrics = join(crashed, 'metrics.jsonl');
+    await waitUntil(() => completeLines(metrics) >= killAfter || child.exitCode !== null, 120_000, `epoch ${killAfter} of the child`);
+    await new Promise((r) => setTimeout(r, extraMs));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const done = completeLines(metrics);
+    expect(done).toBeLessThan(EPOCHS);
+
+    // The folder opens: run.json parses, the checkpoint loads (its checksum holds), the metrics parse.
+    expect(readRunJson<{ state: string }>(crashed)?.state).toBe('running');
+    const cp = loadCheckpoint(crashed);
+    expect(cp).not.toBeNull();
+    expect(done - cp!.position.epoch, `completed ${done} epochs, checkpoint at ${cp!.position.epoch}`).toBeLessThanOrEqual(1);
+    expect(readMetrics(crashed).length).toBeGreaterThanOrEqual(done);
+
+    // Resume (in this process), then an uninterrupted reference run with the same settings.
+    const resumed = await runCliHere([...args(crashed), '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const reference = await runCliHere(args(join(dir, 'reference')));
+    expect(reference.code, reference.stderr).toBe(0);
+    const a = loadModelFiles(crashed);
+    const b = loadModelFiles(join(dir, 'reference'));
+    expect(a.weights.map((w) => w.name)).toEqual(b.weights.map((w) => w.name));
+    a.weights.forEach((w, k) => expect(Array.from(w.data), w.name).toEqual(Array.from(b.weights[k].data)));
+    const epochs = (readMetrics(crashed) as { epoch: number }[]).map((r) => r.epoch);
+    expect(epochs).toEqual(Array.from({ length: EPOCHS }, (_, k) => k));
+  }, 240_000);
+});
+
+describe('worker faults in the host', () => {
+  const small = { modelType: 'bpnn', modelConfig: CONFIG.model, split: CONFIG.split, backend: 'cpu' as const };
+
+  it('a worker out of memory fails its run with the reason; another run finishes; a deleted run folder fails that run only', async () => {
+    let first = true;
+    const bootstrap = new URL('../node/tsWorkerBootstrap.mjs', import.meta.url);
+    const workerUrl = new URL('../workers/trainWorker.ts', import.meta.url);
+    const { b, conn, events } = createTestHost({
+      train: () => {
+        // The first training worker gets a heap too small to load its modules: it dies of OOM.
+        const limits = first ? { maxOldGenerationSizeMb: 4, maxYoungGenerationSizeMb: 1 } : undefined;
+        first = false;
+        return new Worker(bootstrap, { argv: [workerUrl.href], resourceLimits: limits });
+      },
+    });
+    const dataset = join(tempDir('atomforge-crash-data-'), 'si.xyz');
+    writeFileSync(dataset, readFileSync(DATA));
+    const ds = await b.dispatch('dataset.open', { jobId: 'd', source: { kind: 'path', path: dataset } }, conn);
+    await b.dispatch('train.start', { runId: 'oom', datasetId: ds.id, train: { maxEpochs: 3, checkpointEvery: 1 }, ...small }, conn);
+    await b.dispatch('train.start', { runId: 'ok', datasetId: ds.id, train: { maxEpochs: 3, checkpointEvery: 1 }, ...small }, conn);
+    await b.dispatch('train.start', { runId: 'gone', datasetId: ds.id, train: { maxEpochs: 400, checkpointEvery: 1 }, ...small }, conn);
+    const oom = await waitState<TrainRunInfo>(events, 'train.status', 'oom', ['failed', 'finished']);
+    expect(oom.state).toBe('failed');
+    expect(oom.message).toMatch(/training worker crashed: .*memory/i);
+    // The folder of the run to be deleted, once it is training.
+    await waitUntil(() => events.some((e) => e.event === 'train.epoch' && (e.payload as { runId: string }).runId === 'gone'), 120_000, 'an epoch of "gone"');
+    const goneDir = b.train.list().find((r) => r.runId === 'gone')!.dir;
+    rmSync(goneDir, { recursive: true, force: true });
+    const gone = await waitState<TrainRunInfo>(events, 'train.status', 'gone', ['failed', 'finished', 'stopped']);
+    expect(gone.state).toBe('failed');
+    expect(gone.message).toMatch(/deleted|ENOENT|no such file/i);
+    const ok = await waitState<TrainRunInfo>(events, 'train.status', 'ok', ['failed', 'finished']);
+    expect(ok.state, ok.message ?? '').toBe('finished');
+    expect(existsSync(join(ok.dir, 'model.json'))).toBe(true);
+    // The host still serves requests.
+    expect(b.train.list().map((r) => r.runId).sort()).toEqual(['gone', 'ok', 'oom']);
+  }, 240_000);
+});
+
+describe('full disk', () => {
+  it('MD writing its trajectory to a full disk stops with a clear error, not an internal one', async () => {
+    if (!existsSync('/dev/full')) return; // Linux only: writes to /dev/full fail with ENOSPC
+    const dir = tempDir('atomforge-full-');
+    const r = await runCliHere(['md', join(ROOT, 'resources/examples/Si_mlearn_test.xyz'), '--potential', 'sw:bundled:Si_StillingerWeber1985.sw', '--dt-fs', '1', '--steps', '20', '--out', '/dev/full', '--thermo', join(dir, 't.csv')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^atomforge: /m);
+    expect(r.stderr).toMatch(/ENOSPC|disk is full|no space/i);
+    expect(r.stderr).not.toMatch(/internal error/);
+    // A missing output folder: the same kind of message, before any step runs.
+    const missing = await runCliHere(['md', join(ROOT, 'resources/examples/Si_mlearn_test.xyz'), '--potential', 'sw:bundled:Si_StillingerWeber1985.sw', '--dt-fs', '1', '--steps', '20', '--out', join(dir, 'gone', 't.xyz'), '--thermo', join(dir, 't2.csv')]);
+    expect(missing.code, missing.stderr).toBe(1);
+    expect(missing.stderr).toMatch(/cannot write .*gone.*folder was deleted or moved \(ENOENT\)/);
+  });
+});
