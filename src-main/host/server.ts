@@ -56,6 +56,7 @@ function sameToken(a: string, b: string): boolean {
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const token = opts.token ?? randomBytes(24).toString('hex');
   const root = resolve(opts.rendererDir);
+  const realRoot = await fsp.realpath(root);
   let origin = '';
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse) => {
@@ -82,9 +83,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       return;
     }
     try {
-      // lstat: never follow symlinks out of the renderer folder.
+      // No symlinks at all, in the last component (lstat) or in a folder on the way (realpath):
+      // nothing outside the renderer folder is ever served.
       const st = await fsp.lstat(file);
-      if (!st.isFile()) {
+      const real = await fsp.realpath(file);
+      if (!st.isFile() || real !== realRoot + file.slice(root.length)) {
         res.writeHead(404).end('not found');
         return;
       }
