@@ -3,7 +3,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
 export const useUi = defineStore('ui', () => {
-  const centre = ref<'structure' | 'training' | 'property'>('structure');
+  const centre = ref<'structure' | 'training' | 'uncertainty' | 'property'>('structure');
   const right = ref<'properties' | 'simulate' | 'train' | 'audit' | 'analyze'>('properties');
   return { centre, right };
 });
