@@ -28,25 +28,11 @@ export interface LammpsResult {
 }
 
 export function runLammps(system: AtomicSystem, elements: readonly string[], pairLines: readonly string[], files: Record<string, string>, extra: readonly string[] = []): LammpsResult {
-  const c = system.cellA!;
-  if (c[1] !== 0 || c[2] !== 0 || c[5] !== 0) throw new Error('runLammps: the cell must be lower triangular (LAMMPS box)');
   const n = system.numbers.length;
   const dir = mkdtempSync(join(tmpdir(), 'atomforge-lmp-'));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    const typeOf = (z: number) => elements.indexOf(symbolOf(z)) + 1;
-    const data = [
-      'Atomforge test system', '', `${n} atoms`, `${elements.length} atom types`, '',
-      `0 ${c[0]} xlo xhi`, `0 ${c[4]} ylo yhi`, `0 ${c[8]} zlo zhi`, `${c[3]} ${c[6]} ${c[7]} xy xz yz`, '',
-      'Masses', '', ...elements.map((e, t) => `${t + 1} ${massAmu(atomicNumber(e))}`), '',
-      'Atoms # atomic', '',
-    ];
-    for (let a = 0; a < n; a++) {
-      const t = typeOf(system.numbers[a]);
-      if (t < 1) throw new Error(`runLammps: element ${symbolOf(system.numbers[a])} is not in ${elements.join(', ')}`);
-      data.push(`${a + 1} ${t} ${system.positionsA[3 * a]} ${system.positionsA[3 * a + 1]} ${system.positionsA[3 * a + 2]}`);
-    }
-    writeFileSync(join(dir, 'data.lmp'), data.join('\n') + '\n');
+    writeFileSync(join(dir, 'data.lmp'), lammpsData(system, elements));
     const script = [
       'units metal', 'atom_style atomic', 'boundary p p p', 'atom_modify map array', 'box tilt large',
       'read_data data.lmp', ...pairLines, ...extra,
@@ -76,6 +62,40 @@ export function runLammps(system: AtomicSystem, elements: readonly string[], pai
     }
     const s = [pxx, pxy, pxz, pxy, pyy, pyz, pxz, pyz, pzz].map((p) => -p / NKTV2P_METAL);
     return { energyEv: vals[1], forcesEvPerA: forces, energiesEv: energies, stressEvPerA3: Float64Array.from(s), log };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A LAMMPS data file (atom_style atomic) for a system with a lower-triangular cell. */
+export function lammpsData(system: AtomicSystem, elements: readonly string[]): string {
+  const c = system.cellA!;
+  if (c[1] !== 0 || c[2] !== 0 || c[5] !== 0) throw new Error('lammpsData: the cell must be lower triangular (LAMMPS box)');
+  const n = system.numbers.length;
+  const typeOf = (z: number) => elements.indexOf(symbolOf(z)) + 1;
+  const data = [
+    'Atomforge test system', '', `${n} atoms`, `${elements.length} atom types`, '',
+    `0 ${c[0]} xlo xhi`, `0 ${c[4]} ylo yhi`, `0 ${c[8]} zlo zhi`, `${c[3]} ${c[6]} ${c[7]} xy xz yz`, '',
+    'Masses', '', ...elements.map((e, t) => `${t + 1} ${massAmu(atomicNumber(e))}`), '',
+    'Atoms # atomic', '',
+  ];
+  for (let a = 0; a < n; a++) {
+    const t = typeOf(system.numbers[a]);
+    if (t < 1) throw new Error(`lammpsData: element ${symbolOf(system.numbers[a])} is not in ${elements.join(', ')}`);
+    data.push(`${a + 1} ${t} ${system.positionsA[3 * a]} ${system.positionsA[3 * a + 1]} ${system.positionsA[3 * a + 2]}`);
+  }
+  return data.join('\n') + '\n';
+}
+
+/** Run an input script in a folder holding `files`; returns the log (throws when lmp fails). */
+export function runLammpsInput(files: Record<string, string>, input = 'in.lammps'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'atomforge-lmp-'));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const r = spawnSync(LMP, ['-in', input, '-log', 'log.lammps', '-screen', 'none'], { cwd: dir, env: { ...process.env, OMP_NUM_THREADS: '1' }, encoding: 'utf8' });
+    const log = existsSync(join(dir, 'log.lammps')) ? readFileSync(join(dir, 'log.lammps'), 'utf8') : '';
+    if (r.status !== 0) throw new Error(`lmp failed (${r.status}): ${log.slice(-2000)} ${r.stderr}`);
+    return log;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

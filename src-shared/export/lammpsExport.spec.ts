@@ -10,7 +10,8 @@ import { calculatorFromSpec } from '../potentials/registry';
 import { createEamFromText } from '../potentials/eam';
 import { parseEamFile } from '../potentials/eamFile';
 import type { Calculator } from '../calculators/calculator';
-import { lammpsUnavailable, runLammps } from '../../test-support/lammpsRun';
+import { lammpsData, lammpsUnavailable, runLammps, runLammpsInput } from '../../test-support/lammpsRun';
+import { exampleLammpsInput } from './lammpsInput';
 import { exportPairTable } from './lammpsPairTable';
 import { exportSetfl } from './lammpsSetfl';
 import { agreement, perturbedFcc, type Agreement } from './testing';
@@ -105,5 +106,33 @@ describe('eam/alloy setfl export', () => {
     expect(a.forces).toBeLessThan(1e-10);
     expect(a.energies).toBeLessThan(1e-10);
     expect(a.stress).toBeLessThan(1e-10);
+  });
+});
+
+describe.skipIf(noLammps !== null)('the example in.lammps written with an export runs', () => {
+  /** Total energy per atom at the first and last thermo lines of the example's NVE run. */
+  function etotalDrift(log: string, nAtoms: number): { first: number; last: number } {
+    const lines = log.split('\n');
+    const k = lines.findIndex((l) => /^\s*Step\s+Temp\s+PotEng\s+TotEng/.test(l));
+    const rows: number[][] = [];
+    for (let q = k + 1; q < lines.length && /^\s*\d/.test(lines[q]); q++) rows.push(lines[q].trim().split(/\s+/).map(Number));
+    expect(rows.length).toBe(101);
+    return { first: rows[0][3] / nAtoms, last: rows[rows.length - 1][3] / nAtoms };
+  }
+  it('pair table (Morse Cu, shifted): 1000 NVE steps, total energy kept within 1e-4 eV/atom', () => {
+    const c = PAIR_CASES[1];
+    const table = exportPairTable(calc(c.spec), { elements: c.elements, points: 5000 });
+    const input = exampleLammpsInput({ elements: c.elements, pairLines: table.pairLines, title: c.spec });
+    const log = runLammpsInput({ 'in.lammps': input, [table.fileName]: table.text, 'structure.data': lammpsData(c.system, c.elements) });
+    const d = etotalDrift(log, c.system.numbers.length);
+    expect(Math.abs(d.last - d.first)).toBeLessThan(1e-4);
+  });
+  it('eam/alloy (funcfl Cu_u3 converted): 1000 NVE steps, total energy kept within 1e-4 eV/atom', () => {
+    const out = exportSetfl(parseEamFile(readFileSync(POT + 'Cu_u3.eam', 'utf8'), 'Cu_u3.eam'));
+    const sys = perturbedFcc({ latticeA: 3.615, repeat: 3, elements: ['Cu'], rattleA: 0.05, seed: 8 });
+    const input = exampleLammpsInput({ elements: out.elements, pairLines: out.pairLines('Cu.eam.alloy'), title: 'Cu_u3' });
+    const log = runLammpsInput({ 'in.lammps': input, 'Cu.eam.alloy': out.text, 'structure.data': lammpsData(sys, out.elements) });
+    const d = etotalDrift(log, sys.numbers.length);
+    expect(Math.abs(d.last - d.first)).toBeLessThan(1e-4);
   });
 });
