@@ -64,13 +64,19 @@ describe.skipIf(noLammps !== null)('pair_style table export vs our calculator, r
     expect(a.stress).toBeLessThan(1e-6);
   });
 
-  it('a coarse table is measurably worse (the check can fail)', () => {
+  it('the tabulation error falls as h⁴ (cubic spline): N = 1250 vs 2500 points, force error ratio ~16', () => {
     const c = PAIR_CASES[0];
     const calculator = calc(c.spec);
-    const table = exportPairTable(calculator, { elements: c.elements, points: 50, fileName: 'pot.table' });
     const ref = calculator.compute(c.system, { forces: true, stress: true, energies: true });
-    const a = agreement(runLammps(c.system, c.elements, table.pairLines, { 'pot.table': table.text }), ref);
-    expect(a.forces).toBeGreaterThan(1e-4);
+    const err = (points: number) => {
+      const table = exportPairTable(calculator, { elements: c.elements, points, fileName: 'pot.table' });
+      return agreement(runLammps(c.system, c.elements, table.pairLines, { 'pot.table': table.text }), ref);
+    };
+    const coarse = err(1250), fine = err(2500);
+    console.log('LJ table error vs points: N=1250', coarse, 'N=2500', fine);
+    expect(coarse.forces / fine.forces).toBeGreaterThan(8);
+    expect(coarse.forces / fine.forces).toBeLessThan(32);
+    expect(coarse.energy / fine.energy).toBeGreaterThan(8);
   });
 });
 
