@@ -2,9 +2,10 @@
 // CSP, navigation and new windows blocked, permissions denied), each API method on its own IPC
 // channel with validated payloads (Backend.dispatch), parsing in a worker thread.
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { Backend, type Connection } from '../backend/backend';
-import { ApiError, type ApiErrorInfo, type Method } from '../../src-shared/protocol/api';
+import type { Method } from '../../src-shared/protocol/api';
+import { WEB_PREFERENCES, hardenSession, hardenWebContents, ipcHandler, type RendererLocation } from './hardening';
 import { METHOD_NAMES, eventChannel, methodChannel } from '../../src-shared/protocol/methods';
 import createIoWorker from '../workers/ioWorker?nodeWorker';
 import createMdWorker from '../workers/mdWorker?nodeWorker';
@@ -13,16 +14,10 @@ import createTrainWorker from '../workers/trainWorker?nodeWorker';
 const here = import.meta.dirname;
 let win: BrowserWindow | null = null;
 
-function rendererUrl(): { url?: string; file?: string } {
+function rendererUrl(): RendererLocation {
   const dev = process.env['ELECTRON_RENDERER_URL'];
   if (!app.isPackaged && dev) return { url: dev };
   return { file: join(here, '../renderer/index.html') };
-}
-
-function isOurFrame(e: IpcMainInvokeEvent): boolean {
-  const url = e.senderFrame?.url ?? '';
-  const r = rendererUrl();
-  return r.url ? url.startsWith(r.url) : url.startsWith('file://');
 }
 
 async function createWindow() {
@@ -33,29 +28,17 @@ async function createWindow() {
     minHeight: 600,
     title: 'Atomforge',
     backgroundColor: '#11151c',
-    webPreferences: {
-      preload: join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    webPreferences: { ...WEB_PREFERENCES, preload: join(here, '../preload/index.cjs') },
   });
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.on('will-redirect', (e) => e.preventDefault());
+  hardenWebContents(win.webContents);
   const r = rendererUrl();
-  if (r.url) await win.loadURL(r.url);
-  else await win.loadFile(r.file!);
+  if ('url' in r) await win.loadURL(r.url);
+  else await win.loadFile(r.file);
 }
 
 app.whenReady().then(async () => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-attach-webview', (ev) => ev.preventDefault());
-  });
+  hardenSession(session.defaultSession);
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
 
   const backend = new Backend({
     mode: 'electron',
@@ -86,15 +69,7 @@ app.whenReady().then(async () => {
   };
   backend.attach(conn);
   for (const m of METHOD_NAMES) {
-    ipcMain.handle(methodChannel(m), async (e, params) => {
-      if (!isOurFrame(e)) return { ok: false, error: { code: 'invalid-params', message: 'request from an unknown frame' } };
-      try {
-        return { ok: true, result: await backend.dispatch(m as Method, params, conn) };
-      } catch (err) {
-        const error: ApiErrorInfo = err instanceof ApiError ? err.info : { code: 'internal', message: err instanceof Error ? err.message : String(err) };
-        return { ok: false, error };
-      }
-    });
+    ipcMain.handle(methodChannel(m), ipcHandler(m as Method, (method, params) => backend.dispatch(method, params, conn), rendererUrl));
   }
   await createWindow();
   app.on('window-all-closed', () => {
