@@ -12,6 +12,7 @@
 //    stock kernel. The wasm GatherV2 is replaced too (a JS loop over heap views measured faster).
 //  - gradients: see registerFastGradients.
 //  - element-wise Multiply/Add/Sub/RealDiv with broadcasting: binaryKernels.ts.
+//  - webgpu: AddN with more inputs than a shader may bind is summed in chunks (webgpuAddN).
 // Semantics follow tf.math.unsorted_segment_sum: ids outside [0, numSegments) are dropped.
 import { registerBinaryKernels } from './binaryKernels';
 import type { Tensor, Tf } from './types';
@@ -170,6 +171,32 @@ function cpuGather(fallback: KernelFunc) {
   };
 }
 
+/**
+ * webgpu: AddN binds every input as a storage buffer, and a device allows only
+ * maxStorageBuffersPerShaderStage (8 by default, one for the output): the sum of the optimiser's
+ * per-variable squared gradient norms failed to compile ("Invalid ComputePipeline") and training
+ * went NaN. Sum in chunks (Concat already does this in tfjs 4.22).
+ */
+function webgpuAddN(stock: KernelFunc) {
+  interface WebgpuBackendLike {
+    device: { limits: { maxStorageBuffersPerShaderStage: number } };
+    disposeData(dataId: object): void;
+  }
+  return (args: KernelArgs<WebgpuBackendLike>) => {
+    const be = args.backend;
+    const max = Math.max(2, be.device.limits.maxStorageBuffersPerShaderStage - 1);
+    const sum = (xs: TensorInfoLike[]): TensorInfoLike => {
+      if (xs.length <= max) return stock({ ...args, inputs: xs as never } as never) as TensorInfoLike;
+      const partial: TensorInfoLike[] = [];
+      for (let i = 0; i < xs.length; i += max) partial.push(sum(xs.slice(i, i + max)));
+      const out = sum(partial);
+      for (const p of partial) be.disposeData(p.dataId);
+      return out;
+    };
+    return sum(Object.values(args.inputs));
+  };
+}
+
 const installed = new WeakMap<object, Set<string>>();
 
 function replaceKernel(tf: Tf, kernelName: string, backendName: string, make: (fallback: KernelFunc | undefined) => unknown): void {
@@ -197,8 +224,13 @@ function registerFastGradients(tf: Tf): void {
   const allNonNegative = (ids: Tensor): boolean => {
     let v = nonNegative.get(ids.dataId);
     if (v === undefined) {
+      // webgpu cannot read synchronously (tidy.ts): the stock gradient there, unless the ids'
+      // values are still on the CPU side (not yet uploaded, or read back before)
+      const cached = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { tensorMap?: { get(id: object): { values?: ArrayLike<number> | null } | undefined } }).tensorMap?.get(ids.dataId)?.values : null;
+      if (tf.getBackend() === 'webgpu' && !cached) return false;
+      const values = cached ?? (ids.dataSync() as ArrayLike<number>);
       v = true;
-      for (const x of ids.dataSync()) if (x < 0) {
+      for (let i = 0; i < values.length; i++) if (values[i] < 0) {
         v = false;
         break;
       }
@@ -245,7 +277,12 @@ export function registerMissingKernels(tf: Tf): string[] {
     done.add('gradients');
     names.push(`${GATHER}@gradient`, `${SEGMENT_SUM}@gradient`);
   }
-  const backends = new Set(['cpu', 'wasm'].filter((b) => tf.findBackendFactory(b) != null));
+  const backends = new Set(['cpu', 'wasm', 'webgpu'].filter((b) => tf.findBackendFactory(b) != null));
+  if (backends.has('webgpu') && !done.has('webgpu') && tf.getKernel('AddN', 'webgpu')) {
+    replaceKernel(tf, 'AddN', 'webgpu', (fb) => webgpuAddN(fb!));
+    done.add('webgpu');
+    names.push('AddN@webgpu');
+  }
   if (backends.has('cpu') && !done.has('cpu')) {
     replaceKernel(tf, SEGMENT_SUM, 'cpu', (fb) => cpuSegmentSum(fb));
     replaceKernel(tf, GATHER, 'cpu', (fb) => cpuGather(fb!));

@@ -78,7 +78,7 @@ export async function startWebgpu(tf: Tf, host: WebgpuHost): Promise<WebgpuStart
         const limits = adapter.limits;
         const requiredLimits: Record<string, number> = {};
         // The largest buffers and workgroups the adapter allows (tfjs asks for the same).
-        for (const k of ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup']) {
+        for (const k of ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage']) {
           if (typeof limits[k] === 'number') requiredLimits[k] = limits[k];
         }
         const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));

@@ -3,14 +3,14 @@
 // (energies with E0, for parity plots and `eval --json`). Forward + one backward pass per batch
 // (forces, stress), no weight gradients.
 import type { Frame } from '../../atoms/frame';
-import { planBatches } from '../data/batch';
+import { planBatches, type HostBatch } from '../data/batch';
 import { createGraphCache, type GraphCache } from '../data/graph';
 import { referenceSumEv, type LabelScales } from '../data/referenceEnergies';
 import { speciesIndices } from '../data/species';
 import { makeBatch, countLabels, type TrainingData } from '../data/trainingData';
 import type { AtomisticModel } from '../models/model';
 import { predict } from '../models/predict';
-import { readTidy } from '../tf/tidy';
+import { readTidy, readTidyAsync } from '../tf/tidy';
 import { createErrorAccumulator, trainBatchTensors, type LossValues, type LossWeights, type Metrics } from './loss';
 
 export interface FramePrediction {
@@ -40,24 +40,46 @@ export interface EvalOptions {
   stress?: boolean;
 }
 
+type BatchReader = (host: HostBatch, wantF: boolean, wantS: boolean) => Record<'energyEv' | 'forcesEvPerA' | 'stressEvPerA3', Float32Array | null>;
+
+function predictionTensors(model: AtomisticModel, host: HostBatch, wantF: boolean, wantS: boolean) {
+  const pr = predict(model, trainBatchTensors(model, host), { forces: wantF, stress: wantS });
+  return { energyEv: pr.energyEv, forcesEvPerA: pr.forcesEvPerA, stressEvPerA3: pr.stressEvPerA3 };
+}
+
 /** Evaluate frames `indices` of prepared data (graphs built for the model's spec). */
 export function evaluateModel(model: AtomisticModel, data: TrainingData, graphs: GraphCache, indices: readonly number[], opts: EvalOptions = {}): EvalResult {
-  const tf = model.tf;
+  const read: BatchReader = (host, wantF, wantS) => readTidy(model.tf, () => predictionTensors(model, host, wantF, wantS));
+  const ev = evaluation(data, graphs, indices, opts);
+  for (const host of ev.batches()) ev.add(host, read(host, ev.wantF(host), ev.wantS(host)));
+  return ev.result();
+}
+
+/** evaluateModel with asynchronous reads: for any backend, needed on webgpu (tf/tidy.ts). */
+export async function evaluateModelAsync(model: AtomisticModel, data: TrainingData, graphs: GraphCache, indices: readonly number[], opts: EvalOptions = {}): Promise<EvalResult> {
+  const ev = evaluation(data, graphs, indices, opts);
+  for (const host of ev.batches()) {
+    const wantF = ev.wantF(host), wantS = ev.wantS(host);
+    ev.add(host, await readTidyAsync(model.tf, () => predictionTensors(model, host, wantF, wantS)));
+  }
+  return ev.result();
+}
+
+function evaluation(data: TrainingData, graphs: GraphCache, indices: readonly number[], opts: EvalOptions) {
   const w = opts.lossWeights ?? { energy: 1, forces: 1, stress: 1 };
   const acc = createErrorAccumulator();
   const predictions: FramePrediction[] = [];
   const batches = planBatches(indices, (k) => data.frames[k].numbers.length, opts.batchAtoms ?? 2048);
-  for (const idx of batches) {
-    const host = makeBatch(data, graphs, idx);
-    const wantF = opts.forces || host.forceCount > 0;
-    const wantS = opts.stress || host.stressCount > 0;
-    const r = readTidy(tf, () => {
-      const pr = predict(model, trainBatchTensors(model, host), { forces: wantF, stress: wantS });
-      return { energyEv: pr.energyEv, forcesEvPerA: pr.forcesEvPerA, stressEvPerA3: pr.stressEvPerA3 };
-    });
-    const p = { energyEv: r.energyEv!, forcesEvPerA: r.forcesEvPerA, stressEvPerA3: r.stressEvPerA3 };
-    acc.add(host, p.energyEv, p.forcesEvPerA, p.stressEvPerA3);
-    if (opts.collect) {
+  return {
+    *batches(): Generator<HostBatch> {
+      for (const idx of batches) yield makeBatch(data, graphs, idx);
+    },
+    wantF: (host: HostBatch) => !!opts.forces || host.forceCount > 0,
+    wantS: (host: HostBatch) => !!opts.stress || host.stressCount > 0,
+    add(host: HostBatch, r: ReturnType<BatchReader>) {
+      const p = { energyEv: r.energyEv!, forcesEvPerA: r.forcesEvPerA, stressEvPerA3: r.stressEvPerA3 };
+      acc.add(host, p.energyEv, p.forcesEvPerA, p.stressEvPerA3);
+      if (!opts.collect) return;
       for (let b = 0; b < host.nFrames; b++) {
         const k = host.frames[b];
         const n = host.atomsPerFrame[b];
@@ -76,9 +98,9 @@ export function evaluateModel(model: AtomisticModel, data: TrainingData, graphs:
           for (let c = 0; c < 3; c++) out[3 * a + c] = p.forcesEvPerA[3 * q + c];
         }
       }
-    }
-  }
-  return { loss: acc.loss(w, data.scales), metrics: acc.metrics(), ...(opts.collect ? { predictions } : {}) };
+    },
+    result: (): EvalResult => ({ loss: acc.loss(w, data.scales), metrics: acc.metrics(), ...(opts.collect ? { predictions } : {}) }),
+  };
 }
 
 /**

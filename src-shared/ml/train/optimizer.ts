@@ -104,7 +104,7 @@ export interface WeightAverage {
   readonly decay: number;
   /** Fold the current weights in (after each optimiser step). */
   update(): void;
-  /** Run fn with the averaged weights in place of the live ones, then restore them. */
+  /** Run fn with the averaged weights in place of the live ones, then restore them (after a returned promise settles). */
   withAveraged<T>(fn: () => T): T;
   /** Copies of the averaged weights. */
   values(): Float32Array[];
@@ -128,13 +128,22 @@ export function createWeightAverage(tf: Tf, vars: readonly NamedVariable[], deca
     },
     withAveraged(fn) {
       const live = vars.map((v) => tf.tidy(() => tf.keep(v.variable.clone())));
-      try {
-        tf.tidy(() => vars.forEach((v, k) => v.variable.assign(avg[k])));
-        return fn();
-      } finally {
+      const restore = () => {
         tf.tidy(() => vars.forEach((v, k) => v.variable.assign(live[k])));
         for (const t of live) t.dispose();
+      };
+      let r: ReturnType<typeof fn>;
+      try {
+        tf.tidy(() => vars.forEach((v, k) => v.variable.assign(avg[k])));
+        r = fn();
+      } catch (e) {
+        restore();
+        throw e;
       }
+      // an asynchronous fn (evaluation with asynchronous reads) keeps the averages until it settles
+      if (r instanceof Promise) return r.finally(restore) as typeof r;
+      restore();
+      return r;
     },
     values: () => avg.map((a) => Float32Array.from(a.dataSync() as Float32Array)),
     load(values, n) {

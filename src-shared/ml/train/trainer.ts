@@ -20,10 +20,10 @@ import { makeBatch, type TrainingData } from '../data/trainingData';
 import type { AtomisticModel } from '../models/model';
 import type { SavedModel } from '../models/serialization';
 import type { Tensor } from '../tf/types';
-import { tidyValue } from '../tf/tidy';
+import { prefetchVariables } from '../tf/tidy';
 import { createRng } from '../../space/rng';
 import { batchLoss, trainBatchTensors, type LossValues, type LossWeights } from './loss';
-import { evaluateModel, type EvalResult } from './evaluate';
+import { evaluateModel, evaluateModelAsync, type EvalResult } from './evaluate';
 import { createOptimizer, createWeightAverage, type OptimizerConfig, type OptimizerState, type WeightAverage } from './optimizer';
 import { createSchedule, type ScheduleConfig, type ScheduleState } from './schedule';
 
@@ -213,29 +213,49 @@ export function createTrainer(opts: TrainerOptions): Trainer {
     return planCache.plan;
   }
 
-  /** One optimiser step; returns the loss terms and gradient norm, or null when the loss is not finite. */
-  function trainStep(host: HostBatch, lr: number): { loss: LossValues; gradNorm: number } | null {
-    return tidyValue(tf, () => {
+  /**
+   * One optimiser step; returns the loss terms and gradient norm, or null when the loss is not
+   * finite (then the weights are left as they were). Reads asynchronously (webgpu: tf/tidy.ts).
+   */
+  async function trainStep(host: HostBatch, lr: number): Promise<{ loss: LossValues; gradNorm: number } | null> {
+    const { terms, list } = tf.tidy(() => {
       const b = trainBatchTensors(model, host);
-      let terms: Tensor | null = null;
+      let t: Tensor | null = null;
       const { grads } = tf.variableGrads(() => {
         const l = batchLoss(model, b, config.loss, data.scales);
-        terms = tf.keep(tf.stack([l.total, l.energy, l.forces, l.stress]));
+        t = tf.keep(tf.stack([l.total, l.energy, l.forces, l.stress]));
         return l.total;
       }, varList);
-      const t = terms as unknown as Tensor;
-      const v = t.dataSync();
-      t.dispose();
-      const loss = { total: v[0], energy: v[1], forces: v[2], stress: v[3] };
-      if (!Number.isFinite(loss.total)) return null;
-      const list = vars.map((nv) => grads[nv.variable.name] ?? tf.zerosLike(nv.variable));
-      const norm = optimizer.apply(list, lr);
-      return { loss, gradNorm: norm.dataSync()[0] };
+      return { terms: t as unknown as Tensor, list: vars.map((nv) => grads[nv.variable.name] ?? tf.zerosLike(nv.variable)) };
     });
+    let v: ArrayLike<number>;
+    try {
+      v = (await terms.data()) as Float32Array;
+    } finally {
+      terms.dispose();
+    }
+    const loss = { total: v[0], energy: v[1], forces: v[2], stress: v[3] };
+    if (!Number.isFinite(loss.total)) {
+      tf.dispose(list);
+      return null;
+    }
+    const norm = optimizer.apply(list, lr);
+    tf.dispose(list);
+    try {
+      return { loss, gradNorm: ((await norm.data()) as Float32Array)[0] };
+    } finally {
+      norm.dispose();
+    }
   }
 
   function evaluate(indices: readonly number[], o: { collect?: boolean } = {}): EvalResult {
     return withEvalWeights(() => evaluateModel(model, data, graphs, indices, { batchAtoms: config.evalBatchAtoms, lossWeights: config.loss, collect: o.collect }));
+  }
+
+  /** evaluate() with asynchronous reads; the EMA weights are swapped in around it. */
+  async function evaluateAsync(indices: readonly number[]): Promise<EvalResult> {
+    const opts = { batchAtoms: config.evalBatchAtoms, lossWeights: config.loss };
+    return ema ? ema.withAveraged(() => evaluateModelAsync(model, data, graphs, indices, opts)) : evaluateModelAsync(model, data, graphs, indices, opts);
   }
 
   function checkpoint(reason: Checkpoint['reason'] = 'periodic'): Checkpoint {
@@ -257,10 +277,11 @@ export function createTrainer(opts: TrainerOptions): Trainer {
     };
   }
 
-  function endEpoch(hooks: TrainHooks, startedAt: number): EpochEvent {
+  async function endEpoch(hooks: TrainHooks, startedAt: number): Promise<EpochEvent> {
     const n = Math.max(1, sums.steps);
     const train = { total: sums.total / n, energy: sums.energy / n, forces: sums.forces / n, stress: sums.stress / n };
-    const valid = data.split.valid.length ? evaluate(data.split.valid) : null;
+    const valid = data.split.valid.length ? await evaluateAsync(data.split.valid) : null;
+    await prefetchVariables(tf); // weightsNow() below reads synchronously
     const score = valid ? valid.loss.total : train.total;
     schedule.endEpoch(position.epoch, score);
     const improved = score < stopState.best * (1 - (config.earlyStopping?.minDelta ?? 0));
@@ -316,7 +337,7 @@ export function createTrainer(opts: TrainerOptions): Trainer {
         const ts = performance.now();
         const host = makeBatch(data, graphs, batches[position.batch]);
         const lr = schedule.lrAt(position.step);
-        const out = trainStep(host, lr);
+        const out = await trainStep(host, lr);
         if (!out) {
           reason = 'non_finite';
           break;
@@ -335,12 +356,16 @@ export function createTrainer(opts: TrainerOptions): Trainer {
         if (++stepsHere % yieldEvery === 0) await new Promise<void>((res) => setTimeout(res, 0));
       }
       if (reason) break;
-      endEpoch(hooks, t0);
+      await endEpoch(hooks, t0);
       if (config.earlyStopping && stopState.bad >= config.earlyStopping.patience) reason = 'early_stopping';
-      if (!reason && config.checkpointEvery > 0 && position.epoch % config.checkpointEvery === 0) hooks.onCheckpoint?.(checkpoint('periodic'));
+      if (!reason && config.checkpointEvery > 0 && position.epoch % config.checkpointEvery === 0) {
+        await prefetchVariables(tf);
+        hooks.onCheckpoint?.(checkpoint('periodic'));
+      }
     }
     elapsedMs += performance.now() - t0;
     if (reason === 'max_epochs' || reason === 'early_stopping' || reason === 'non_finite') finished = reason;
+    await prefetchVariables(tf); // checkpoint() and bestModel() read the variables synchronously
     hooks.onCheckpoint?.(checkpoint('stop'));
     return result();
   }
