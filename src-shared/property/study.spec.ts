@@ -92,6 +92,9 @@ describe('runPropertyStudy', () => {
     expect(cm.sizeExtensive).toBe(false);
     expect(sums.meanAbsDifference).toBeLessThan(0.05 * cm.meanAbsDifference);
     expect(cm.meanRelativeDifference).toBeGreaterThan(0.2);
+    // 10× further apart the bag-sum model's residual (1/r² cross terms here) shrinks; the CM model's does not.
+    expect(sums.meanAbsDifferenceFar).toBeLessThan(0.1 * sums.meanAbsDifference + 1e-9);
+    expect(cm.meanAbsDifferenceFar).toBeGreaterThan(0.5 * cm.meanAbsDifference);
   });
 
   it('rejects non-kernel models and too few usable structures with clear messages', () => {
