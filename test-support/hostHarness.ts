@@ -45,7 +45,7 @@ export function cleanupHomes(): void {
 }
 
 /** A Backend with real worker threads on a fresh user-data folder; `wrap` can replace a spawner. */
-export function createTestHost(wrap: { md?: () => Worker; train?: () => Worker } = {}): TestHost {
+export function createTestHost(wrap: { md?: () => Worker; train?: () => Worker } = {}, opts: { allowAnyPath?: boolean; showOpenDialog?: () => Promise<string | null> } = {}): TestHost {
   const home = tempDir('atomforge-rel-');
   const workers: TestHost['workers'] = [];
   const track = (kind: 'io' | 'md' | 'train', spawnIt: () => Worker) => () => {
@@ -58,7 +58,8 @@ export function createTestHost(wrap: { md?: () => Worker; train?: () => Worker }
     version: 'test',
     userDataDir: home,
     resourcesDir: RESOURCES_DIR,
-    allowAnyPath: true,
+    allowAnyPath: opts.allowAnyPath ?? true,
+    showOpenDialog: opts.showOpenDialog,
     spawnIoWorker: track('io', () => spawnTsWorker(new URL('../src-main/workers/ioWorker.ts', import.meta.url))),
     spawnMdWorker: track('md', wrap.md ?? (() => spawnTsWorker(new URL('../src-main/workers/mdWorker.ts', import.meta.url)))),
     spawnTrainWorker: track('train', wrap.train ?? (() => spawnTsWorker(new URL('../src-main/workers/trainWorker.ts', import.meta.url)))),
