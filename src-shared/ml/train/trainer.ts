@@ -21,6 +21,7 @@ import type { AtomisticModel } from '../models/model';
 import type { SavedModel } from '../models/serialization';
 import type { Tensor } from '../tf/types';
 import { prefetchVariables } from '../tf/tidy';
+import { checkedStep, isAllocationError } from '../tf/allocation';
 import { createRng } from '../../space/rng';
 import { batchLoss, trainBatchTensors, type LossValues, type LossWeights } from './loss';
 import { evaluateModel, evaluateModelAsync, type EvalResult } from './evaluate';
@@ -115,8 +116,18 @@ export interface Checkpoint {
   elapsedMs: number;
 }
 
+/** The device refused an allocation: the batch was halved and the epoch re-planned. */
+export interface BatchShrinkEvent {
+  kind: 'batch_shrink';
+  epoch: number;
+  fromAtoms: number;
+  toAtoms: number;
+  error: string;
+}
+
 export interface TrainHooks {
   onStep?(e: StepEvent): void;
+  onBatchShrink?(e: BatchShrinkEvent): void;
   onEpoch?(e: EpochEvent): void;
   onCheckpoint?(c: Checkpoint): void;
   signal?: AbortSignal;
@@ -175,7 +186,9 @@ export function epochPlan(data: TrainingData, config: TrainConfig, epoch: number
 const copy = (xs: Float32Array[]) => xs.map((x) => x.slice());
 
 export function createTrainer(opts: TrainerOptions): Trainer {
-  const { model, data, graphs, config } = opts;
+  const { model, data, graphs } = opts;
+  // own copy: batchAtoms / evalBatchAtoms shrink when the device refuses an allocation
+  const config: TrainConfig = { ...opts.config };
   const tf = model.tf;
   const vars = model.variables;
   const varList = vars.map((v) => v.variable);
@@ -254,8 +267,16 @@ export function createTrainer(opts: TrainerOptions): Trainer {
 
   /** evaluate() with asynchronous reads; the EMA weights are swapped in around it. */
   async function evaluateAsync(indices: readonly number[]): Promise<EvalResult> {
-    const opts = { batchAtoms: config.evalBatchAtoms, lossWeights: config.loss };
-    return ema ? ema.withAveraged(() => evaluateModelAsync(model, data, graphs, indices, opts)) : evaluateModelAsync(model, data, graphs, indices, opts);
+    for (;;) {
+      const opts = { batchAtoms: config.evalBatchAtoms, lossWeights: config.loss };
+      const once = () => checkedStep(tf, () => evaluateModelAsync(model, data, graphs, indices, opts));
+      try {
+        return await (ema ? ema.withAveraged(once) : once());
+      } catch (e) {
+        if (!isAllocationError(e) || config.evalBatchAtoms <= 1) throw e;
+        config.evalBatchAtoms = Math.max(1, Math.floor(config.evalBatchAtoms / 2)); // smaller evaluation batches
+      }
+    }
   }
 
   function checkpoint(reason: Checkpoint['reason'] = 'periodic'): Checkpoint {
@@ -329,15 +350,29 @@ export function createTrainer(opts: TrainerOptions): Trainer {
         reason = 'epoch_limit';
         break;
       }
-      const batches = plan(position.epoch);
-      while (position.batch < batches.length) {
+      let batches = plan(position.epoch);
+      while (position.batch < (batches = plan(position.epoch)).length) {
         if (hooks.signal?.aborted) reason = 'cancelled';
         else if (hooks.maxMs !== undefined && performance.now() - t0 > hooks.maxMs) reason = 'time_limit';
         if (reason) break;
         const ts = performance.now();
         const host = makeBatch(data, graphs, batches[position.batch]);
         const lr = schedule.lrAt(position.step);
-        const out = await trainStep(host, lr);
+        let out: Awaited<ReturnType<typeof trainStep>>;
+        try {
+          out = await checkedStep(tf, () => trainStep(host, lr));
+        } catch (e) {
+          // The device refused memory: halve the batch, re-plan this epoch and carry on (the steps
+          // already taken stay). One frame per batch is the floor; below that the error stands.
+          const largest = Math.max(...batches.map((b) => b.reduce((n, k) => n + data.frames[k].numbers.length, 0)));
+          if (!isAllocationError(e) || batches.every((b) => b.length <= 1)) throw e;
+          const from = config.batchAtoms;
+          config.batchAtoms = Math.max(1, Math.floor(Math.min(from, largest) / 2));
+          planCache = null;
+          position.batch = 0;
+          hooks.onBatchShrink?.({ kind: 'batch_shrink', epoch: position.epoch, fromAtoms: from, toAtoms: config.batchAtoms, error: e instanceof Error ? e.message : String(e) });
+          continue;
+        }
         if (!out) {
           reason = 'non_finite';
           break;
