@@ -11,7 +11,9 @@ import { saveModelFiles } from '../ml/runFolder';
 import { createEamFromText } from '../../src-shared/potentials/eam';
 import { MODEL_FORMAT, MODEL_VERSION, type SavedModel } from '../../src-shared/ml/models/serialization';
 import { defaultSymmetryFunctions, featureLayout } from '../../src-shared/ml/models/symmetryFunctions';
-import { perturbedFcc } from '../../src-shared/export/testing';
+import { agreement, perturbedFcc } from '../../src-shared/export/testing';
+import { calculatorFromSpec } from '../../src-shared/potentials/registry';
+import { lammpsUnavailable, runLammps } from '../../test-support/lammpsRun';
 
 const POT = fileURLToPath(new URL('../../fixtures/potentials/', import.meta.url));
 const DFT = fileURLToPath(new URL('../../fixtures/io/dft/', import.meta.url));
@@ -94,6 +96,40 @@ describe('atomforge export-model', () => {
       expect(lo).toBeLessThanOrEqual(hi);
     }
     expect(readFileSync(join(out, 'in.lammps'), 'utf8')).toMatch(/^pair_style hdnnp 4 dir \.\/ /m);
+  });
+
+  it('a Δ-model (LJ baseline + bpnn) -> table + nnp/ joined by hybrid/overlay; the baseline lines reproduce the baseline in LAMMPS', async () => {
+    const runDir = join(dir, 'delta');
+    (await import('node:fs')).mkdirSync(runDir);
+    const baseline = 'lj:epsilon=0.02,sigma=2.2,cutoff=5.0,shift=true';
+    saveModelFiles(runDir, { ...siModel('bpnn'), metadata: { baseline: { kind: 'potential', spec: baseline } } });
+    const out = join(dir, 'delta-out');
+    const r = await run([out, '--model', runDir, '--points', '4000', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ kind: 'hybrid/overlay table + hdnnp', elements: ['Si'], cutoff_a: 5 });
+    for (const f of ['atomforge.table', 'nnp/input.nn', 'nnp/scaling.data', 'nnp/weights.014.data']) expect(existsSync(join(out, f)), f).toBe(true);
+    const input = readFileSync(join(out, 'in.lammps'), 'utf8');
+    expect(input).toMatch(/^pair_style hybrid\/overlay table spline 4000 hdnnp 4 dir nnp\/ .*cfenergy 1\.0$/m);
+    expect(input).toMatch(/^pair_coeff 1 1 table atomforge\.table Si_Si 5$/m);
+    expect(input).toMatch(/^pair_coeff \* \* hdnnp Si$/m);
+    if (lammpsUnavailable()) return console.warn('export-model spec: LAMMPS part skipped:', lammpsUnavailable());
+    // Debian's lmp has no hdnnp: stand in pair_style zero for it and check the baseline half
+    const lines = input.split('\n').filter((l) => l.startsWith('pair_')).map((l) => l.replace(/ hdnnp .*$/, ' zero 4.0').replace(/^pair_coeff \* \* zero.*$/, 'pair_coeff * * zero'));
+    const sys = perturbedFcc({ latticeA: 4.1, repeat: 2, elements: ['Si'], rattleA: 0.1, tilt: [0.05, 0, 0.05], seed: 3 });
+    const lmp = runLammps(sys, ['Si'], lines, { 'atomforge.table': readFileSync(join(out, 'atomforge.table'), 'utf8') });
+    const built = calculatorFromSpec(baseline);
+    if ('error' in built) throw new Error(built.error);
+    const ref = built.calculator.compute(sys, { forces: true, stress: true, energies: true });
+    const a = agreement(lmp, ref);
+    expect(a.energy).toBeLessThan(1e-8);
+    expect(a.forces).toBeLessThan(1e-6);
+  });
+
+  it('refuses a Δ-model on a data baseline (no baseline for new structures)', async () => {
+    const runDir = join(dir, 'delta-data');
+    (await import('node:fs')).mkdirSync(runDir);
+    saveModelFiles(runDir, { ...siModel('bpnn'), metadata: { baseline: { kind: 'data', energyKey: 'energy_xtb' } } });
+    await expect(run([join(dir, 'z'), '--model', runDir])).rejects.toThrow(/baseline stored in the data \(data keys energy_xtb\)/);
   });
 
   it('refuses a PaiNN model with the reason, and a pair spec without elements', async () => {

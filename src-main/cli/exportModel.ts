@@ -3,7 +3,9 @@
 //   --potential lj|morse|zbl:...  -> atomforge.table (pair_style table spline N)
 //   --potential eam:FILE          -> NAME.eam.alloy (pair_style eam/alloy; funcfl files converted)
 //   --potential sw:FILE           -> the file itself (LAMMPS runs pair_style sw natively)
-//   --model RUNDIR (bpnn, linear) -> input.nn, scaling.data, weights.ZZZ.data (pair_style hdnnp)
+//   --model RUNDIR (bpnn, linear) -> input.nn, scaling.data, weights.ZZZ.data (pair_style hdnnp);
+//     a Δ-model on a potential baseline -> the baseline's files + nnp/ with the correction,
+//     summed by pair_style hybrid/overlay
 // The writers are pure (src-shared/export); this file reads inputs and writes the folder.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -11,6 +13,8 @@ import { atomicNumber, symbolOf } from '../../src-shared/atoms/elements';
 import { exportPairTable } from '../../src-shared/export/lammpsPairTable';
 import { exportSetfl } from '../../src-shared/export/lammpsSetfl';
 import { exampleLammpsInput } from '../../src-shared/export/lammpsInput';
+import { hybridOverlay } from '../../src-shared/export/lammpsHybrid';
+import { describeBaseline, type BaselineSpec } from '../../src-shared/ml/data/delta';
 import { exportN2p2, N2p2ExportError } from '../../src-shared/export/n2p2';
 import { buildFrameGraph } from '../../src-shared/ml/data/graph';
 import { speciesIndices, speciesTable } from '../../src-shared/ml/data/species';
@@ -29,6 +33,8 @@ import { load, readOptions, type Command } from './common';
 interface Written {
   kind: string;
   files: string[];
+  /** The pair_style / pair_coeff lines that load the files. */
+  pairLines: string[];
   elements: string[];
   cutoffA: number;
   notes: string[];
@@ -59,26 +65,36 @@ function writeAll(dir: string, files: Record<string, string>): string[] {
   return Object.keys(files).map((n) => join(dir, n));
 }
 
-function exportPotential(spec: string, dir: string, o: Record<string, string | boolean>): Written {
-  const r = resolvePotential({ spec }, { bundledDir: join(RESOURCES_DIR, 'potentials'), allowPath: () => true });
+/**
+ * Write a classical potential's LAMMPS files into `dir`. `typeElements` fixes the LAMMPS types
+ * (Δ-model baselines: the model's species); else --elements or what the spec names.
+ */
+function exportPotential(spec: string, dir: string, o: Record<string, string | boolean>, embedded?: { fileText?: string; typeElements?: string[] }): Written {
+  const r = resolvePotential({ spec, fileText: embedded?.fileText }, { bundledDir: join(RESOURCES_DIR, 'potentials'), allowPath: () => true });
   if ('error' in r) throw new UsageError(`export-model: ${r.error}`);
   const parsed = parsePotentialSpec(r.spec);
   if ('error' in parsed) throw new UsageError(`export-model: ${parsed.error}`);
-  const given = elementsOption(o);
+  const given = embedded?.typeElements ?? elementsOption(o);
   if (parsed.kind === 'eam') {
     const name = basename(parsed.path!).replace(/\.(eam\.alloy|alloy|setfl|eam)$/i, '');
     const out = exportSetfl(parseEamFile(r.fileText!, parsed.path!), basename(parsed.path!));
-    if (given && given.join(',') !== out.elements.join(',')) throw new UsageError(`export-model: the EAM file holds ${out.elements.join(', ')}; --elements must be omitted or the same`);
+    const types = given ?? out.elements;
     const file = `${name}.eam.alloy`;
-    const files = { [file]: out.text, 'in.lammps': exampleLammpsInput({ elements: out.elements, pairLines: out.pairLines(file), title: `EAM ${basename(parsed.path!)} as eam/alloy` }) };
-    return { kind: 'eam/alloy', files: writeAll(dir, files), elements: out.elements, cutoffA: out.cutoffA, notes: out.notes, extra: { rho_max: out.rhoMax } };
+    let pairLines: string[];
+    try {
+      pairLines = out.pairLines(file, types);
+    } catch (e) {
+      throw new UsageError(`export-model: ${(e as Error).message}`);
+    }
+    const files = { [file]: out.text, 'in.lammps': exampleLammpsInput({ elements: types, pairLines, title: `EAM ${basename(parsed.path!)} as eam/alloy` }) };
+    return { kind: 'eam/alloy', files: writeAll(dir, files), pairLines, elements: types, cutoffA: out.cutoffA, notes: out.notes, extra: { rho_max: out.rhoMax } };
   }
   if (parsed.kind === 'sw') {
     if (!given) throw new UsageError('export-model: sw: give --elements A,B,.. (the LAMMPS atom types, in order)');
     const file = basename(parsed.path!);
     const pairLines = ['pair_style sw', `pair_coeff * * ${file} ${given.join(' ')}`];
     const files = { [file]: r.fileText!, 'in.lammps': exampleLammpsInput({ elements: given, pairLines, title: `Stillinger-Weber ${file}` }) };
-    return { kind: 'sw', files: writeAll(dir, files), elements: given, cutoffA: NaN, notes: ['LAMMPS reads *.sw files natively: the file is copied unchanged'], extra: {} };
+    return { kind: 'sw', files: writeAll(dir, files), pairLines, elements: given, cutoffA: NaN, notes: ['LAMMPS reads *.sw files natively: the file is copied unchanged'], extra: {} };
   }
   const built = calculatorFromSpec(r.spec, r.fileText);
   if ('error' in built) throw new UsageError(`export-model: ${built.error}`);
@@ -90,7 +106,7 @@ function exportPotential(spec: string, dir: string, o: Record<string, string | b
   });
   const files = { [table.fileName]: table.text, 'in.lammps': exampleLammpsInput({ elements, pairLines: table.pairLines, title: `${spec} as pair_style table` }) };
   return {
-    kind: 'table', files: writeAll(dir, files), elements, cutoffA: table.cutoffA,
+    kind: 'table', files: writeAll(dir, files), pairLines: table.pairLines, elements, cutoffA: table.cutoffA,
     notes: [`tabulated with ${table.points} points per pair from ${table.innerA} Å (LAMMPS stops if two atoms come closer) to ${table.cutoffA} Å, evenly in r²`],
     extra: { points: table.points, inner_a: table.innerA },
   };
@@ -127,8 +143,24 @@ async function exportModel(runDir: string, dir: string, o: Record<string, string
     featureRange = { min, max };
   }
   const out = exportN2p2(saved, { featureRange, source: runDir });
-  const files = { ...out.files, 'in.lammps': out.lammpsInput({ dir: '.' }) };
-  return { kind: 'hdnnp', files: writeAll(dir, files), elements: out.elements, cutoffA: out.cutoffA, notes: out.notes, extra: { model_type: saved.type } };
+  const baseline = saved.metadata?.baseline as BaselineSpec | undefined;
+  if (!baseline) {
+    const files = { ...out.files, 'in.lammps': out.lammpsInput({ dir: '.' }) };
+    return { kind: 'hdnnp', files: writeAll(dir, files), pairLines: out.pairLines('.'), elements: out.elements, cutoffA: out.cutoffA, notes: out.notes, extra: { model_type: saved.type } };
+  }
+  if (baseline.kind !== 'potential') {
+    throw new UsageError(`export-model: ${runDir} is a Δ-model on a baseline stored in the data (${describeBaseline(baseline)}); LAMMPS has no such baseline for new structures. Train with a potential baseline (--baseline SPEC) to export.`);
+  }
+  // Δ-model: baseline files in dir, the correction's n2p2 files in dir/nnp, summed by hybrid/overlay
+  const base = exportPotential(baseline.spec, dir, o, { fileText: baseline.fileText, typeElements: out.elements });
+  const nnpFiles = writeAll(join(dir, 'nnp'), out.files);
+  const pairLines = hybridOverlay([base.pairLines, out.pairLines('nnp')]);
+  const input = exampleLammpsInput({ elements: out.elements, pairLines, title: `Δ-model ${runDir}: baseline ${baseline.spec.split(':')[0]} + ${saved.type} correction (hybrid/overlay)` });
+  writeFileSync(join(dir, 'in.lammps'), input);
+  return {
+    kind: `hybrid/overlay ${base.kind} + hdnnp`, files: [...base.files, ...nnpFiles], pairLines, elements: out.elements, cutoffA: Math.max(out.cutoffA, base.cutoffA || 0),
+    notes: [`Δ-model: baseline ${describeBaseline(baseline)} exported as ${base.kind}, correction as n2p2 files in nnp/`, ...base.notes, ...out.notes], extra: { model_type: saved.type, baseline: baseline.spec },
+  };
 }
 
 const exportModelCommand: Command = {

@@ -23,8 +23,8 @@ export interface SetflExport {
   /** Largest density tabulated, (Nrho-1)·drho. */
   rhoMax: number;
   notes: string[];
-  /** `pair_style eam/alloy` + pair_coeff line for a file called `fileName`, types in `elements` order. */
-  pairLines(fileName: string): string[];
+  /** `pair_style eam/alloy` + pair_coeff line for a file called `fileName`; LAMMPS types are `typeElements` (default: the file's elements in order). */
+  pairLines(fileName: string, typeElements?: readonly string[]): string[];
 }
 
 const PER_LINE = 5;
@@ -79,6 +79,9 @@ export function exportSetfl(file: EamFile, source = 'EAM potential'): SetflExpor
     cutoffA: t.cutoffA,
     rhoMax,
     notes,
-    pairLines: (fileName) => ['pair_style eam/alloy', `pair_coeff * * ${fileName} ${elements.join(' ')}`],
+    pairLines: (fileName, typeElements = elements) => {
+      for (const e of typeElements) if (!elements.includes(e)) throw new Error(`eam/alloy export: the EAM file has no ${e} (it holds ${elements.join(', ')})`);
+      return ['pair_style eam/alloy', `pair_coeff * * ${fileName} ${typeElements.join(' ')}`];
+    },
   };
 }

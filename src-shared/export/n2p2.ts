@@ -104,6 +104,8 @@ export interface N2p2Export {
   /** Largest symmetry-function cutoff, Å (the pair_style hdnnp cutoff). */
   cutoffA: number;
   notes: string[];
+  /** `pair_style hdnnp` and `pair_coeff` lines for the files in directory `dir`. */
+  pairLines(dir: string): string[];
   /** An example LAMMPS input using the files from directory `dir`. */
   lammpsInput(opts?: { dir?: string; dataFile?: string }): string;
 }
@@ -215,11 +217,16 @@ export function exportN2p2(saved: SavedModel, options: N2p2Options = {}): N2p2Ex
     });
     files[`weights.${String(zs[s]).padStart(3, '0')}.data`] = lines.join('\n') + '\n';
   });
+  const pairLines = (dir: string) => [
+    `pair_style hdnnp ${cutoffA} dir ${dir.endsWith('/') ? dir : dir + '/'} showew no showewsum 100 maxew 1000 resetew yes cflength 1.0 cfenergy 1.0`,
+    `pair_coeff * * ${els.join(' ')}`,
+  ];
   return {
     files,
     elements: [...els],
     cutoffA,
     notes,
+    pairLines,
     lammpsInput({ dir = 'nnp', dataFile = 'structure.data' } = {}) {
       return [
         '# LAMMPS input for the exported model: pair_style hdnnp (build LAMMPS with the ML-HDNNP package and n2p2)',
@@ -230,8 +237,7 @@ export function exportN2p2(saved: SavedModel, options: N2p2Options = {}): N2p2Ex
         'boundary p p p',
         `read_data ${dataFile}   # atom types 1..${S} must be ${els.join(', ')} (or change pair_coeff)`,
         ...els.map((e, t) => `mass ${t + 1} ${massAmu(atomicNumber(e))}`),
-        `pair_style hdnnp ${cutoffA} dir ${dir}/ showew no showewsum 100 maxew 1000 resetew yes cflength 1.0 cfenergy 1.0`,
-        `pair_coeff * * ${els.join(' ')}`,
+        ...pairLines(dir),
         'neighbor 1.0 bin',
         'velocity all create 300.0 12345 mom yes rot yes',
         'fix nve all nve',
