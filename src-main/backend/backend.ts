@@ -28,6 +28,7 @@ import { MdRuns } from './mdRuns';
 import { TrainRuns } from './trainRuns';
 import { UncertaintyJobs } from './uncertaintyJobs';
 import { PropertyJobs } from './propertyJobs';
+import { BackendProbes } from './backendProbes';
 import { resolvePotential } from '../node/potentialFiles';
 
 export interface BackendOptions {
@@ -92,6 +93,7 @@ export class Backend {
   readonly train: TrainRuns;
   readonly uncertainty: UncertaintyJobs;
   readonly property: PropertyJobs;
+  readonly backendProbes: BackendProbes;
 
   constructor(private opts: BackendOptions) {
     this.recent = new RecentStore(opts.userDataDir);
@@ -125,6 +127,7 @@ export class Backend {
       },
       broadcast: (event, payload) => this.broadcast(event, payload),
     });
+    this.backendProbes = new BackendProbes({ spawnTrainWorker: opts.spawnTrainWorker });
     this.property = new PropertyJobs({ spawnTrainWorker: opts.spawnTrainWorker, framesOf: (id) => this.framesOf(id), broadcast: (event, payload) => this.broadcast(event, payload) });
     this.uncertainty = new UncertaintyJobs({
       spawnTrainWorker: opts.spawnTrainWorker,
@@ -227,6 +230,7 @@ export class Backend {
     'md.list': async () => this.md.list(),
     'md.study': async (p) => this.md.study(p),
     'train.options': async () => this.train.options(),
+    'train.backends': async (p) => this.backendProbes.list(p),
     'train.start': async (p) => this.train.start(p),
     'train.control': async (p) => this.train.control(p.runId, p.action),
     'train.list': async () => this.train.list(),

@@ -7,6 +7,7 @@ import type { UncertaintyRequest } from '../ml/uncertaintyJobs';
 import type { PropertyStudyParams } from '../property/propertyJob';
 import type { PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
 import type { StudyProgress } from '../../src-shared/property/study';
+import type { BackendInfoDto, BackendProbeRequest } from '../ml/backendProbe';
 
 export type ToTrainWorker =
   | {
@@ -30,6 +31,8 @@ export type ToTrainWorker =
   | { type: 'property-study'; frames: Frame[]; params: PropertyStudyParams }
   /** Committee training, domain shift, per-atom values, loss landscape (issue 6, ml/uncertaintyJobs.ts). */
   | { type: 'uncertainty'; request: UncertaintyRequest }
+  /** Backend probe (issue 10, ml/backendProbe.ts): start `backend` in this fresh worker, time a few steps. */
+  | { type: 'probe'; request: BackendProbeRequest }
   | { type: 'stop' };
 
 export type FromTrainWorker =
@@ -41,4 +44,5 @@ export type FromTrainWorker =
   | { type: 'uncertainty-done'; result: unknown }
   | { type: 'property-progress'; progress: StudyProgress }
   | { type: 'property-done'; result: PropertyStudyDto }
+  | { type: 'probe-done'; result: BackendInfoDto }
   | { type: 'error'; message: string };

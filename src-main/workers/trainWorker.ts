@@ -7,6 +7,7 @@ import { learningCurve } from '../ml/learningCurve';
 import { runUncertaintyRequest } from '../ml/uncertaintyJobs';
 import type { FromTrainWorker, ToTrainWorker } from './trainMessages';
 import { runPropertyJob } from '../property/propertyJob';
+import { probeBackend } from '../ml/backendProbe';
 
 if (!parentPort) throw new Error('trainWorker must run in a worker thread');
 const port = parentPort;
@@ -24,6 +25,10 @@ port.on('message', async (msg: ToTrainWorker) => {
     } catch (e) {
       post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     }
+    return;
+  }
+  if (msg.type === 'probe') {
+    post({ type: 'probe-done', result: await probeBackend(msg.request) });
     return;
   }
   if (msg.type === 'uncertainty') {

@@ -110,6 +110,8 @@ export const requestSchemas = {
     })
     .strict(),
   'train.options': z.object({}).strict(),
+  /** Compute backends of this machine (issue 10), each optionally timed on the given model. */
+  'train.backends': z.object({ modelType: z.string().min(1).max(40).optional(), modelConfig: z.record(z.string().max(60), z.unknown()).optional(), probe: z.boolean() }).strict(),
   'train.start': z
     .object({
       runId: idSchema,
@@ -385,6 +387,22 @@ export interface ModelTypeInfo {
   defaultConfig: Record<string, unknown>;
 }
 
+/** One compute backend as the training worker sees it (issue 10). */
+export interface BackendInfoDto {
+  backend: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+  available: boolean;
+  /** What it is ("WebAssembly SIMD, 1 thread", the GPU adapter's name) or why it is unavailable. */
+  detail: string;
+  /** WebGPU adapter ("vendor / architecture / description"). */
+  adapter: string | null;
+  /** Measured training speed on the probe (null: not probed, unavailable, or the probe failed). */
+  stepsPerSecond: number | null;
+  msPerStep: number | null;
+  atomsPerStep: number | null;
+  /** Why the probe failed. */
+  error: string | null;
+}
+
 export interface TrainOptions {
   modelTypes: ModelTypeInfo[];
   defaultTrain: Record<string, unknown>;
@@ -481,6 +499,7 @@ export interface Results extends PropertyResults, UncertaintyResults {
   'md.list': MdRunInfo[];
   'md.study': StudyResult;
   'train.options': TrainOptions;
+  'train.backends': BackendInfoDto[];
   'train.start': TrainRunInfo;
   'train.control': TrainRunInfo;
   'train.list': TrainRunInfo[];

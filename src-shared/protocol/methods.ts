@@ -19,6 +19,7 @@ export const METHOD_NAMES = [
   'md.list',
   'md.study',
   'train.options',
+  'train.backends',
   'train.start',
   'train.control',
   'train.list',
