@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
-const KERNELS = [{ name: 'bpnn', source: 'kernels/bpnn.ts', module: 'src-shared/ml/inference/bpnnWasmBytes.ts' }];
+const KERNELS = [
+  { name: 'bpnn', source: 'kernels/bpnn.ts', module: 'src-shared/ml/inference/bpnnWasmBytes.ts' },
+  { name: 'painn', source: 'kernels/painn.ts', module: 'src-shared/ml/inference/painnWasmBytes.ts' },
+];
 export const ASC_FLAGS = ['--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--initialMemory', '1'];
 
 /** Compile one kernel; returns its bytes. */

@@ -125,6 +125,6 @@ describe('model run folders as calculators', async () => {
     expect(code).toBe(0);
     const j = JSON.parse(out.join('\n'));
     expect(j.status).toBe('finished');
-    expect(j.potential).toMatch(/painn model .*float64 ts/);
+    expect(j.potential).toMatch(/painn model .*float64 (wasm-simd|ts)/);
   });
 });

@@ -2,8 +2,9 @@
 // SavedModel, without tfjs and its per-op dispatch. Model types with a fast path:
 //   bpnn, linear   symmetry functions + per-element networks (bpnnCalculator.ts), on WebAssembly
 //                  SIMD kernels (kernels/bpnn.ts via bpnnWasm.ts) where available, else TypeScript
-//   painn          message passing with a hand-written reverse pass, float64 TypeScript
-//                  (painnFast.ts, painnCalculator.ts); the direct-force head included
+//   painn          message passing with a hand-written reverse pass (painnFast.ts,
+//                  painnCalculator.ts), dense layers and pair loops on WebAssembly SIMD kernels
+//                  (kernels/painn.ts) where available, else TypeScript; the direct-force head included
 // Others return null: the caller keeps the tfjs graph calculator (models/calculator.ts).
 //
 //   const calc = fastModelCalculator(saved) ?? modelCalculator(loadModel(tf, saved));
@@ -27,7 +28,7 @@ export const FAST_MODEL_TYPES: readonly string[] = ['bpnn', 'linear', 'painn'];
  * `opts.kernel`: 'auto' (default: WebAssembly SIMD when it loads, else TypeScript), 'wasm', 'ts'.
  */
 export function fastModelCalculator(saved: SavedModel, opts: FastCalculatorOptions = {}): FastModelCalculator | null {
-  if (saved.type === 'painn') return painnCalculator(saved, opts.kernel === 'wasm' ? { ...opts, kernel: 'ts' } : opts);
+  if (saved.type === 'painn') return painnCalculator(saved, opts);
   const sf = symmetryFunctionConfigOf(saved);
   if (!sf) return null;
   const plan = symmetryFunctionPlan(sf, saved.species.length);

@@ -1,4 +1,5 @@
-// Fast float64 Calculator for a saved PaiNN model (painnFast.ts), without tfjs: a Verlet half list
+// Fast float64 Calculator for a saved PaiNN model (painnFast.ts; WebAssembly SIMD kernels of
+// kernels/painn.ts where they load, else TypeScript), without tfjs: a Verlet half list
 // kept between calls (pairGeometry.ts, cutoff + skin; the smooth cutoff makes the skin change
 // nothing but the rebuild rate), the engine's forward and reverse passes, then forces and the
 // virial stress from dE/dd_p. Models with the direct-force head return the head's forces (not
@@ -15,8 +16,7 @@ const PROPS: readonly CalcProperty[] = ['energy', 'forces', 'stress', 'energies'
 
 export function painnCalculator(saved: SavedModel, opts: FastCalculatorOptions = {}): FastModelCalculator {
   if (saved.type !== 'painn') throw new Error(`painnCalculator: model type "${saved.type}" is not painn`);
-  if (opts.kernel === 'wasm') throw new Error('painnCalculator: PaiNN has no WebAssembly kernel (TypeScript float64 only)');
-  const engine = painnEngine(saved);
+  const engine = painnEngine(saved, { kernel: opts.kernel });
   const c = engine.config;
   const skinA = opts.skinA ?? 1.0;
   const geom = createPairGeometry({ cutoffA: c.cutoffA, skinA });
@@ -26,11 +26,11 @@ export function painnCalculator(saved: SavedModel, opts: FastCalculatorOptions =
   let species = new Int32Array(0), energies = new Float64Array(0);
   const virial = new Float64Array(9);
   return {
-    name: `painn(${saved.species.join(',')}, F=${c.features}, L=${c.layers}, cutoff=${c.cutoffA} Å, float64 ts${c.directForces ? ', direct forces' : ''})`,
+    name: `painn(${saved.species.join(',')}, F=${c.features}, L=${c.layers}, cutoff=${c.cutoffA} Å, float64 ${engine.kind}${c.directForces ? ', direct forces' : ''})`,
     implementedProperties: PROPS,
     cutoffA: c.cutoffA,
     skinA,
-    kernel: 'ts',
+    kernel: engine.kind,
     get neighborListBuilds() {
       return geom.cache.builds;
     },

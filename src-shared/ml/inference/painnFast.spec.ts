@@ -1,4 +1,4 @@
-// The fast PaiNN path (painnFast.ts, painnCalculator.ts) equals the training graph (tfjs float32,
+// The fast PaiNN path (painnFast.ts, painnCalculator.ts; WebAssembly SIMD and TypeScript kernels) equals the training graph (tfjs float32,
 // models/calculator.ts) within float32 rounding and the independent float64 twin (painnF64.ts) to
 // float64 rounding; its forces and stress are the central differences of its own energy; the
 // direct-force head returns the graph's direct forces. Weights: the seeded initial ones with every
@@ -67,14 +67,19 @@ describe('fast PaiNN inference', () => {
     it(`${name}: == tfjs graph within float32, == float64 twin to 1e-11, forces/stress == central differences`, async () => {
       const { saved, graph } = await models(tinyPainn(over), 7);
       const systems = structures();
+      for (const kernel of ['wasm', 'ts'] as const) {
+        const calc = fastModelCalculator(saved, { kernel })!;
+        expect(calc.kernel).toBe(kernel === 'wasm' ? 'wasm-simd' : 'ts');
+        const e = compareTo(calc, modelCalculator(graph), systems);
+        console.log(`[painn ${name}, ${kernel}] vs tfjs graph: E ${e.dE.toExponential(1)}, E_i ${e.dEi.toExponential(1)}, F ${e.dF.toExponential(1)}, σ ${e.dS.toExponential(1)}`);
+        expect(e.dE).toBeLessThan(1e-6);
+        expect(e.dEi).toBeLessThan(3e-5);
+        expect(e.dF).toBeLessThan(1e-4);
+        expect(e.dS).toBeLessThan(1e-4);
+      }
+      const cross = compareTo(fastModelCalculator(saved, { kernel: 'wasm' })!, fastModelCalculator(saved, { kernel: 'ts' })!, systems);
+      expect(Math.max(cross.dE, cross.dEi, cross.dF, cross.dS)).toBeLessThan(1e-12);
       const fast = fastModelCalculator(saved)!;
-      expect(fast.kernel).toBe('ts');
-      const e = compareTo(fast, modelCalculator(graph), systems);
-      console.log(`[painn ${name}] vs tfjs graph: E ${e.dE.toExponential(1)}, E_i ${e.dEi.toExponential(1)}, F ${e.dF.toExponential(1)}, σ ${e.dS.toExponential(1)}`);
-      expect(e.dE).toBeLessThan(1e-6);
-      expect(e.dEi).toBeLessThan(3e-5);
-      expect(e.dF).toBeLessThan(1e-4);
-      expect(e.dS).toBeLessThan(1e-4);
       const twin = painnF64Calculator(graph);
       for (const sys of systems) {
         const a = fast.compute(sys).energyEv, b = twin.compute(sys).energyEv;
@@ -103,6 +108,8 @@ describe('fast PaiNN inference', () => {
     const { saved, graph } = await models(tinyPainn({ layers: 2, directForces: true }), 11);
     const systems = structures();
     const fast = fastModelCalculator(saved)!;
+    const cross = compareTo(fastModelCalculator(saved, { kernel: 'wasm' })!, fastModelCalculator(saved, { kernel: 'ts' })!, systems);
+    expect(Math.max(cross.dE, cross.dF, cross.dS)).toBeLessThan(1e-12);
     const e = compareTo(fast, modelCalculator(graph), systems);
     console.log(`[painn direct forces] vs tfjs graph: E ${e.dE.toExponential(1)}, F ${e.dF.toExponential(1)}, σ ${e.dS.toExponential(1)}`);
     expect(e.dE).toBeLessThan(1e-6);

@@ -15,6 +15,7 @@ import { parsePainnConfig, PAINN_NORM_EPS, PAINN_POLY_P, type PainnConfig } from
 import { savedArray, type SavedModel } from '../models/serialization';
 import type { ActivationName } from '../tf/activations';
 import type { PairGeometry } from './pairGeometry';
+import { ensureMemory, kernelModule, MemoryLayout, wasmApi, type WasmMemory } from './wasmModule';
 
 /** act(z) into h and act'(z) into dh, elementwise over [0, n). */
 function activate(name: ActivationName, z: Float64Array, h: Float64Array, dh: Float64Array, n: number): void {
@@ -99,8 +100,29 @@ interface LayerStore {
   Uv: Float64Array; Vv: Float64Array; a1: Float64Array; d1: Float64Array; u: Float64Array;
 }
 
+/** kernels/painn.ts exports (pointers are byte offsets in `memory`; 0 = none). */
+interface PainnKernels {
+  memory: WasmMemory;
+  heapBase(): number;
+  dense(x: number, n: number, nin: number, W: number, nout: number, b: number, y: number): void;
+  denseBack(gy: number, n: number, nout: number, W: number, nin: number, gx: number, accumulate: number, scale: number): void;
+  filters(P: number, K: number, F3: number, rbfc: number, fc: number, fk: number, fb: number, filt: number): void;
+  messageForward(P: number, F: number, pi: number, pj: number, dir: number, filt: number, x: number, s: number, v: number, vIn: number, vv: number): void;
+  messageBackward(P: number, F: number, K: number, pi: number, pj: number, dir: number, filt: number, x: number, gs: number, gv: number, vIn: number, vv: number,
+    gx: number, gv2: number, gDir: number, gFc: number, gRbfc: number, fk: number, fb: number, gfilt: number): void;
+}
+
+/** The WebAssembly SIMD kernels, or null (no WebAssembly/SIMD here, or F odd: two lanes = two channels). */
+function painnKernels(F: number): PainnKernels | null {
+  if (F % 2 !== 0 || !wasmApi) return null;
+  const mod = kernelModule('painn');
+  return mod ? (new wasmApi.Instance(mod, {}).exports as unknown as PainnKernels) : null;
+}
+
 export interface PainnEngine {
   readonly config: PainnConfig;
+  /** 'wasm-simd' (kernels/painn.ts for the dense layers and the pair loops) or 'ts'. */
+  readonly kind: 'wasm-simd' | 'ts';
   /**
    * Per-atom energies (eV, E0 excluded) into `energies` [N] for the pairs of `g` (r < cutoff) and
    * `species`; with `gradients`, g.grad = dE/dd_p; with `directForces` [3N] (direct-head models
@@ -109,14 +131,14 @@ export interface PainnEngine {
   evaluate(g: PairGeometry, species: Int32Array, energies: Float64Array, gradients: boolean, directForces: Float64Array | null): number;
 }
 
-export function painnEngine(saved: SavedModel): PainnEngine {
+export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' | 'ts' } = {}): PainnEngine {
   const c = parsePainnConfig(saved.config);
   const F = c.features, K = c.radialBasis, L = c.layers, F3 = 3 * F, rc = c.cutoffA;
   const act = c.activation;
   const sE = saved.scales.energyEvPerAtom, shift = saved.scales.energyMeanEvPerAtom, sF = saved.scales.forceEvPerA;
   const w = (name: string) => Float64Array.from(savedArray(saved.weights, name).data);
   const emb = w('embedding');
-  const layers: LayerWeights[] = Array.from({ length: L }, (_, l) => {
+  const masterLayers: LayerWeights[] = Array.from({ length: L }, (_, l) => {
     const p = `layer${l}/`;
     return {
       p0k: w(p + 'phi0/kernel'), p0b: w(p + 'phi0/bias'), p1k: w(p + 'phi1/kernel'), p1b: w(p + 'phi1/bias'),
@@ -126,42 +148,76 @@ export function painnEngine(saved: SavedModel): PainnEngine {
   });
   if (emb.length !== saved.species.length * F) throw new Error(`painn: embedding has ${emb.length} values, expected ${saved.species.length}×${F}`);
   const headSizes = [F, ...c.headHidden, 1];
-  const headK = headSizes.slice(1).map((_, k) => w(`head/dense${k}/kernel`));
-  const headB = headSizes.slice(1).map((_, k) => w(`head/dense${k}/bias`));
+  const masterHeadK = headSizes.slice(1).map((_, k) => w(`head/dense${k}/kernel`));
+  const masterHeadB = headSizes.slice(1).map((_, k) => w(`head/dense${k}/bias`));
+  let layers = masterLayers, headK: Float64Array[] = masterHeadK, headB: Float64Array[] = masterHeadB;
+  const kx = opts.kernel === 'ts' ? null : painnKernels(F);
+  if (opts.kernel === 'wasm' && !kx) throw new Error(`painn: the WebAssembly SIMD kernels are not available here${F % 2 ? ` (features F = ${F} is odd; they need an even F)` : ''}`);
   const wf = c.directForces ? w('forceHead/kernel') : null;
   const H = headSizes.length - 1;
   const poly = c.cutoffFunction === 'polynomial', pp = PAINN_POLY_P;
   const pa = ((pp + 1) * (pp + 2)) / 2, pb = pp * (pp + 2), pc = (pp * (pp + 1)) / 2;
 
-  // ---- buffers, grown to the system (capacity in atoms nC, pairs pC)
+  // ---- buffers, grown to the system (capacity in atoms nC, pairs pC). With the kernels, every
+  // array they touch (weights included) is a view on their memory: laid out in one pass that only
+  // counts, then the memory grows once and the views are made (growing detaches older views).
   let nC = 0, pC = 0;
-  let s = new Float64Array(0), v = new Float64Array(0), ctx = new Float64Array(0), z1 = new Float64Array(0);
-  let rbfc = new Float64Array(0), fcv = new Float64Array(0), dir = new Float64Array(0);
-  let gs = new Float64Array(0), gv = new Float64Array(0), gv2 = new Float64Array(0), gx = new Float64Array(0), gu = new Float64Array(0), gctx = new Float64Array(0), gh = new Float64Array(0);
-  let gUv = new Float64Array(0), gVv = new Float64Array(0), gRbfc = new Float64Array(0), gFc = new Float64Array(0), gDir = new Float64Array(0);
+  const E: Float64Array = new Float64Array(0);
+  let s = E, v = E, ctx = E, z1 = E, rbfc = E, fcv = E, dir = E;
+  let gs = E, gv = E, gv2 = E, gx = E, gu = E, gctx = E, gh = E, gUv = E, gVv = E, gRbfc = E, gFc = E, gDir = E, gfilt = E;
+  let piW: Int32Array = new Int32Array(0), pjW: Int32Array = new Int32Array(0);
   let store: LayerStore[] = [];
   let headZ: Float64Array[] = [], headD: Float64Array[] = [], headG: Float64Array[] = [];
-  const gfilt = new Float64Array(F3), sinK = new Float64Array(K + 1), cosK = new Float64Array(K + 1);
+  const sinK = new Float64Array(K + 1), cosK = new Float64Array(K + 1);
+
+  function allocate(f64: (n: number) => Float64Array, i32: (n: number) => Int32Array, copy: (a: Float64Array) => Float64Array): void {
+    const f = () => f64(nC * F), f3 = () => f64(nC * F3);
+    s = f(); v = f3(); ctx = f64(2 * nC * F); z1 = f();
+    gs = f(); gv = f3(); gv2 = f3(); gx = f3(); gu = f3(); gctx = f64(2 * nC * F); gh = f();
+    gUv = f3(); gVv = f3(); gfilt = f64(F3);
+    store = masterLayers.map(() => ({ a0: f(), d0: f(), x: f3(), filt: f64(pC * F3), vIn: f3(), Uv: f3(), Vv: f3(), a1: f(), d1: f(), u: f3() }));
+    headZ = headSizes.map((m) => f64(nC * m));
+    headD = headSizes.map((m) => f64(nC * m));
+    headG = headSizes.map((m) => f64(nC * m));
+    rbfc = f64(pC * K); fcv = f64(pC); dir = f64(3 * pC);
+    gRbfc = f64(pC * K); gFc = f64(pC); gDir = f64(3 * pC);
+    piW = i32(pC); pjW = i32(pC);
+    layers = masterLayers.map((lw) => Object.fromEntries(Object.entries(lw).map(([k, a]) => [k, copy(a)])) as unknown as LayerWeights);
+    headK = masterHeadK.map(copy);
+    headB = masterHeadB.map(copy);
+  }
 
   function grow(n: number, P: number): void {
-    if (n > nC) {
-      nC = Math.ceil(n * 1.25) + 8;
-      const f = () => new Float64Array(nC * F), f3 = () => new Float64Array(nC * F3);
-      s = f(); v = f3(); ctx = new Float64Array(2 * nC * F); z1 = f();
-      gs = f(); gv = f3(); gv2 = f3(); gx = f3(); gu = f3(); gctx = new Float64Array(2 * nC * F); gh = f();
-      gUv = f3(); gVv = f3();
-      store = layers.map(() => ({ a0: f(), d0: f(), x: f3(), filt: new Float64Array(0), vIn: f3(), Uv: f3(), Vv: f3(), a1: f(), d1: f(), u: f3() }));
-      headZ = headSizes.map((m) => new Float64Array(nC * m));
-      headD = headSizes.map((m) => new Float64Array(nC * m));
-      headG = headSizes.map((m) => new Float64Array(nC * m));
-      pC = 0;
+    if (n <= nC && P <= pC) return;
+    if (n > nC) nC = Math.ceil(n * 1.25) + 8;
+    if (P > pC) pC = Math.ceil(P * 1.25) + 16;
+    if (!kx) {
+      allocate((m) => new Float64Array(m), (m) => new Int32Array(m), (a) => a);
+      return;
     }
-    if (P > pC) {
-      pC = Math.ceil(P * 1.25) + 16;
-      rbfc = new Float64Array(pC * K); fcv = new Float64Array(pC); dir = new Float64Array(3 * pC);
-      gRbfc = new Float64Array(pC * K); gFc = new Float64Array(pC); gDir = new Float64Array(3 * pC);
-      for (const st of store) st.filt = new Float64Array(pC * F3);
-    }
+    const count = new MemoryLayout(kx.heapBase());
+    allocate((m) => (count.take(8 * m), E), (m) => (count.take(4 * m), new Int32Array(0)), (a) => (count.take(8 * a.length), a));
+    ensureMemory(kx.memory, count.end);
+    const lay = new MemoryLayout(kx.heapBase()), buf = kx.memory.buffer;
+    allocate(
+      (m) => new Float64Array(buf, lay.take(8 * m), m),
+      (m) => new Int32Array(buf, lay.take(4 * m), m),
+      (a) => {
+        const c = new Float64Array(buf, lay.take(8 * a.length), a.length);
+        c.set(a);
+        return c;
+      },
+    );
+  }
+
+  const ptr = (a: Float64Array | Int32Array | null) => (a ? a.byteOffset : 0);
+  function denseK(x: Float64Array, n: number, nin: number, W: Float64Array, nout: number, b: Float64Array | null, y: Float64Array): void {
+    if (kx) kx.dense(x.byteOffset, n, nin, W.byteOffset, nout, ptr(b), y.byteOffset);
+    else dense(x, n, nin, W, nout, b, y);
+  }
+  function denseBackK(gy: Float64Array, n: number, nout: number, W: Float64Array, nin: number, gxx: Float64Array, accumulate: boolean, scale: Float64Array | null): void {
+    if (kx) kx.denseBack(gy.byteOffset, n, nout, W.byteOffset, nin, gxx.byteOffset, accumulate ? 1 : 0, ptr(scale));
+    else denseBack(gy, n, nout, W, nin, gxx, accumulate, scale);
   }
 
   /** sin(nθ), cos(nθ) for n = 0..K by the angle-addition recurrence. */
@@ -190,6 +246,10 @@ export function painnEngine(saved: SavedModel): PainnEngine {
   function evaluate(g: PairGeometry, species: Int32Array, energies: Float64Array, gradients: boolean, directForces: Float64Array | null): number {
     const N = g.nAtoms, P = g.nPairs, pi = g.pairI, pj = g.pairJ;
     grow(N, P);
+    if (kx) {
+      piW.set(pi.subarray(0, P));
+      pjW.set(pj.subarray(0, P));
+    }
     // ---- pair geometry: r̂, rbf·f_c, f_c
     for (let p = 0; p < P; p++) {
       const r = g.r[p], inv = 1 / r, theta = (Math.PI * r) / rc;
@@ -209,18 +269,23 @@ export function painnEngine(saved: SavedModel): PainnEngine {
     for (let l = 0; l < L; l++) {
       const lw = layers[l], st = store[l], x = st.x, filt = st.filt, vIn = st.vIn;
       // φ(s) [N, 3F]
-      dense(s, N, F, lw.p0k, F, lw.p0b, z1);
+      denseK(s, N, F, lw.p0k, F, lw.p0b, z1);
       activate(act, z1, st.a0, st.d0, N * F);
-      dense(st.a0, N, F, lw.p1k, F3, lw.p1b, x);
+      denseK(st.a0, N, F, lw.p1k, F3, lw.p1b, x);
       // filters [P, 3F] = rbfc fk + fc fb
-      dense(rbfc, P, K, lw.fk, F3, null, filt);
-      for (let p = 0; p < P; p++) {
-        const fc = fcv[p], o0 = p * F3;
-        for (let o = 0; o < F3; o++) filt[o0 + o] += fc * lw.fb[o];
-      }
       // messages to i from j (r̂) and to j from i (-r̂); v read from vIn
       vIn.set(v.subarray(0, N * F3));
-      for (let p = 0; p < P; p++) {
+      if (kx) {
+        kx.filters(P, K, F3, rbfc.byteOffset, fcv.byteOffset, lw.fk.byteOffset, lw.fb.byteOffset, filt.byteOffset);
+        kx.messageForward(P, F, piW.byteOffset, pjW.byteOffset, dir.byteOffset, filt.byteOffset, x.byteOffset, s.byteOffset, v.byteOffset, vIn.byteOffset, l > 0 ? 1 : 0);
+      } else {
+        dense(rbfc, P, K, lw.fk, F3, null, filt);
+        for (let p = 0; p < P; p++) {
+          const fc = fcv[p], o0 = p * F3;
+          for (let o = 0; o < F3; o++) filt[o0 + o] += fc * lw.fb[o];
+        }
+      }
+      for (let p = 0; p < (kx ? 0 : P); p++) {
         const i = pi[p], j = pj[p], o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F;
         const dx = dir[3 * p], dy = dir[3 * p + 1], dz = dir[3 * p + 2];
         const vi = 3 * i * F, vj = 3 * j * F;
@@ -241,8 +306,8 @@ export function painnEngine(saved: SavedModel): PainnEngine {
         }
       }
       // update: Uv, Vv [3N, F]; ctx = [s, ‖Vv‖]; u = Dense-σ-Dense(ctx) = [a_vv | a_sv | a_ss]
-      dense(v, 3 * N, F, lw.U, F, null, st.Uv);
-      dense(v, 3 * N, F, lw.V, F, null, st.Vv);
+      denseK(v, 3 * N, F, lw.U, F, null, st.Uv);
+      denseK(v, 3 * N, F, lw.V, F, null, st.Vv);
       const Uv = st.Uv, Vv = st.Vv, u = st.u;
       for (let i = 0; i < N; i++) {
         for (let f = 0; f < F; f++) {
@@ -251,9 +316,9 @@ export function painnEngine(saved: SavedModel): PainnEngine {
           ctx[2 * i * F + F + f] = Math.sqrt(a * a + b * b + cc * cc + PAINN_NORM_EPS);
         }
       }
-      dense(ctx, N, 2 * F, lw.u0k, F, lw.u0b, z1);
+      denseK(ctx, N, 2 * F, lw.u0k, F, lw.u0b, z1);
       activate(act, z1, st.a1, st.d1, N * F);
-      dense(st.a1, N, F, lw.u1k, F3, lw.u1b, u);
+      denseK(st.a1, N, F, lw.u1k, F3, lw.u1b, u);
       const upd = vNeeded(l);
       for (let i = 0; i < N; i++) {
         for (let f = 0; f < F; f++) {
@@ -270,7 +335,7 @@ export function painnEngine(saved: SavedModel): PainnEngine {
     // ---- energy head
     headZ[0].set(s.subarray(0, N * F));
     for (let k = 0; k < H; k++) {
-      dense(headZ[k], N, headSizes[k], headK[k], headSizes[k + 1], headB[k], headZ[k + 1]);
+      denseK(headZ[k], N, headSizes[k], headK[k], headSizes[k + 1], headB[k], headZ[k + 1]);
       if (k + 1 < H) activate(act, headZ[k + 1], headZ[k + 1], headD[k + 1], N * headSizes[k + 1]);
     }
     let e = 0;
@@ -290,7 +355,7 @@ export function painnEngine(saved: SavedModel): PainnEngine {
     const pi = g.pairI, pj = g.pairJ;
     // head: dE/dz_H = s_E
     headG[H].fill(sE, 0, N);
-    for (let k = H - 1; k >= 0; k--) denseBack(headG[k + 1], N, headSizes[k + 1], headK[k], headSizes[k], headG[k], false, k > 0 ? headD[k] : null);
+    for (let k = H - 1; k >= 0; k--) denseBackK(headG[k + 1], N, headSizes[k + 1], headK[k], headSizes[k], headG[k], false, k > 0 ? headD[k] : null);
     gs.set(headG[0].subarray(0, N * F));
     gv.fill(0, 0, N * F3);
     gRbfc.fill(0, 0, P * K);
@@ -309,8 +374,8 @@ export function painnEngine(saved: SavedModel): PainnEngine {
           gu[uo + 2 * F + f] = gsf;
         }
       }
-      denseBack(gu, N, F3, lw.u1k, F, gh, false, st.d1);
-      denseBack(gh, N, F, lw.u0k, 2 * F, gctx, false, null);
+      denseBackK(gu, N, F3, lw.u1k, F, gh, false, st.d1);
+      denseBackK(gh, N, F, lw.u0k, 2 * F, gctx, false, null);
       for (let i = 0; i < N; i++) {
         for (let f = 0; f < F; f++) {
           const q = 3 * i * F + f, uo = i * F3;
@@ -326,13 +391,16 @@ export function painnEngine(saved: SavedModel): PainnEngine {
         }
       }
       if (gvZero) gv.fill(0, 0, N * F3);
-      denseBack(gUv, 3 * N, F, lw.U, F, gv, true, null);
-      denseBack(gVv, 3 * N, F, lw.V, F, gv, true, null);
+      denseBackK(gUv, 3 * N, F, lw.U, F, gv, true, null);
+      denseBackK(gVv, 3 * N, F, lw.V, F, gv, true, null);
       gvZero = false;
       // ---- message backward: gx [N, 3F]; gv2 = dE/dv_in (gv passes through, plus the vv messages)
       gx.fill(0, 0, N * F3);
       gv2.set(gv.subarray(0, N * F3));
-      for (let p = 0; p < P; p++) {
+      if (kx)
+        kx.messageBackward(P, F, K, piW.byteOffset, pjW.byteOffset, dir.byteOffset, filt.byteOffset, x.byteOffset, gs.byteOffset, gv.byteOffset, vIn.byteOffset, l > 0 ? 1 : 0,
+          gx.byteOffset, gv2.byteOffset, gDir.byteOffset, gFc.byteOffset, gRbfc.byteOffset, lw.fk.byteOffset, lw.fb.byteOffset, gfilt.byteOffset);
+      for (let p = 0; p < (kx ? 0 : P); p++) {
         const i = pi[p], j = pj[p], o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F;
         const dx = dir[3 * p], dy = dir[3 * p + 1], dz = dir[3 * p + 2];
         const vi = 3 * i * F, vj = 3 * j * F;
@@ -383,8 +451,8 @@ export function painnEngine(saved: SavedModel): PainnEngine {
       }
       { const t = gv; gv = gv2; gv2 = t; }
       // φ backward: gs += ((gx W1ᵀ) ∘ σ') W0ᵀ
-      denseBack(gx, N, F3, lw.p1k, F, gh, false, st.d0);
-      denseBack(gh, N, F, lw.p0k, F, gs, true, null);
+      denseBackK(gx, N, F3, lw.p1k, F, gh, false, st.d0);
+      denseBackK(gh, N, F, lw.p0k, F, gs, true, null);
     }
     // ---- pairs: dE/dd = (dE/dr) r̂ + (g_r̂ - (g_r̂·r̂) r̂) / r
     const grad = g.grad;
@@ -408,5 +476,5 @@ export function painnEngine(saved: SavedModel): PainnEngine {
     }
   }
 
-  return { config: c, evaluate };
+  return { config: c, kind: kx ? 'wasm-simd' : 'ts', evaluate };
 }

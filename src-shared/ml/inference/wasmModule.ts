@@ -5,6 +5,7 @@
 // compiles asynchronously first). Validation fails where WebAssembly SIMD is missing; callers then
 // fall back to the TypeScript kernels.
 import { bpnnWasmBase64 } from './bpnnWasmBytes';
+import { painnWasmBase64 } from './painnWasmBytes';
 
 // The few WebAssembly JS-API members used here, typed locally: tsconfig.node.json has no DOM lib and
 // @types/node 20 declares the WebAssembly namespace without its classes.
@@ -27,7 +28,7 @@ interface WasmApi {
 /** The host's WebAssembly object, or null where there is none. */
 export const wasmApi: WasmApi | null = ((globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly ?? null);
 
-const SOURCES: Record<string, string> = { bpnn: bpnnWasmBase64 };
+const SOURCES: Record<string, string> = { bpnn: bpnnWasmBase64, painn: painnWasmBase64 };
 const modules = new Map<string, WasmModule | null>();
 
 function decodeBase64(b64: string): Uint8Array {

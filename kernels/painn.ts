@@ -1,0 +1,195 @@
+// PaiNN inference kernels in AssemblyScript with WebAssembly SIMD (float64x2), built by
+// kernels/build.mjs into kernels/painn.wasm. The same mathematics as the TypeScript loops of
+// src-shared/ml/inference/painnFast.ts (read that first), which calls these on arrays it lays out
+// in this module's memory (pointers = byte offsets of its Float64Array / Int32Array views):
+//   dense / denseBack   y = x W + b and gx = gy Wᵀ (∘ scale), two lanes over the output columns
+//   filters             W(r_p) = rbfc_p fk + fc_p fb for every half pair
+//   messageForward      messages to i from j (r̂) and to j from i (-r̂) of each half pair
+//   messageBackward     their reverse pass, down to dE/d(rbf·f_c), dE/df_c and dE/dr̂ per pair
+// Two lanes = two channels f (F must be even: the host uses the TypeScript loops otherwise).
+// Nothing is allocated here.
+
+// @ts-nocheck (AssemblyScript)
+
+@inline function ld(p: usize, k: i32): f64 { return load<f64>(p + (<usize>k << 3)); }
+@inline function st(p: usize, k: i32, v: f64): void { store<f64>(p + (<usize>k << 3), v); }
+@inline function li(p: usize, k: i32): i32 { return load<i32>(p + (<usize>k << 2)); }
+@inline function vld(p: usize, k: i32): v128 { return v128.load(p + (<usize>k << 3)); }
+@inline function vst(p: usize, k: i32, v: v128): void { v128.store(p + (<usize>k << 3), v); }
+@inline function vadd(p: usize, k: i32, v: v128): void { const a = p + (<usize>k << 3); v128.store(a, f64x2.add(v128.load(a), v)); }
+@inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
+
+export function heapBase(): usize { return __heap_base; }
+
+/** y[n, nout] = x[n, nin] W[nin, nout] + b (b = 0: no bias). Two rows at a time share the W loads. */
+export function dense(x: usize, n: i32, nin: i32, W: usize, nout: i32, b: usize, y: usize): void {
+  const even = nout & ~1;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const y0 = y + (<usize>(i * nout) << 3), y1 = y0 + (<usize>nout << 3);
+    const x0 = x + (<usize>(i * nin) << 3), x1 = x0 + (<usize>nin << 3);
+    for (let o = 0; o < nout; o++) {
+      const bo = b ? ld(b, o) : 0.0;
+      st(y0, o, bo);
+      st(y1, o, bo);
+    }
+    for (let k = 0; k < nin; k++) {
+      const a0 = ld(x0, k), a1 = ld(x1, k);
+      const s0 = f64x2.splat(a0), s1 = f64x2.splat(a1);
+      const row = W + (<usize>(k * nout) << 3);
+      for (let o = 0; o < even; o += 2) {
+        const w = vld(row, o);
+        vst(y0, o, f64x2.add(vld(y0, o), f64x2.mul(s0, w)));
+        vst(y1, o, f64x2.add(vld(y1, o), f64x2.mul(s1, w)));
+      }
+      if (even < nout) {
+        const w = ld(row, even);
+        st(y0, even, ld(y0, even) + a0 * w);
+        st(y1, even, ld(y1, even) + a1 * w);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const y0 = y + (<usize>(i * nout) << 3), x0 = x + (<usize>(i * nin) << 3);
+    for (let o = 0; o < nout; o++) st(y0, o, b ? ld(b, o) : 0.0);
+    for (let k = 0; k < nin; k++) {
+      const a0 = ld(x0, k), s0 = f64x2.splat(a0), row = W + (<usize>(k * nout) << 3);
+      for (let o = 0; o < even; o += 2) vst(y0, o, f64x2.add(vld(y0, o), f64x2.mul(s0, vld(row, o))));
+      if (even < nout) st(y0, even, ld(y0, even) + a0 * ld(row, even));
+    }
+  }
+}
+
+/** gx[n, nin] (+)= (gy[n, nout] Wᵀ) ∘ scale (scale = 0: none; accumulate != 0: add to gx). */
+export function denseBack(gy: usize, n: i32, nout: i32, W: usize, nin: i32, gx: usize, accumulate: i32, scale: usize): void {
+  const even = nout & ~1;
+  for (let i = 0; i < n; i++) {
+    const g0 = gy + (<usize>(i * nout) << 3), xo = i * nin;
+    for (let k = 0; k < nin; k++) {
+      const row = W + (<usize>(k * nout) << 3);
+      let a = f64x2.splat(0.0), c = f64x2.splat(0.0);
+      let o = 0;
+      for (; o + 3 < even; o += 4) {
+        a = f64x2.add(a, f64x2.mul(vld(g0, o), vld(row, o)));
+        c = f64x2.add(c, f64x2.mul(vld(g0, o + 2), vld(row, o + 2)));
+      }
+      for (; o < even; o += 2) a = f64x2.add(a, f64x2.mul(vld(g0, o), vld(row, o)));
+      let v = hsum(f64x2.add(a, c));
+      if (even < nout) v += ld(g0, even) * ld(row, even);
+      if (scale) v *= ld(scale, xo + k);
+      st(gx, xo + k, accumulate ? ld(gx, xo + k) + v : v);
+    }
+  }
+}
+
+/** filt[p, :] = rbfc[p, :] fk + fc[p] fb, for p < P (K basis functions, F3 = 3F outputs). */
+export function filters(P: i32, K: i32, F3: i32, rbfc: usize, fc: usize, fk: usize, fb: usize, filt: usize): void {
+  for (let p = 0; p < P; p++) {
+    const y = filt + (<usize>(p * F3) << 3), r = rbfc + (<usize>(p * K) << 3);
+    const c = f64x2.splat(ld(fc, p));
+    for (let o = 0; o < F3; o += 2) vst(y, o, f64x2.mul(c, vld(fb, o)));
+    for (let n = 0; n < K; n++) {
+      const a = f64x2.splat(ld(r, n)), row = fk + (<usize>(n * F3) << 3);
+      for (let o = 0; o < F3; o += 2) vst(y, o, f64x2.add(vld(y, o), f64x2.mul(a, vld(row, o))));
+    }
+  }
+}
+
+/**
+ * Messages of P half pairs (i = pi[p], j = pj[p], r̂ = dir[p]): s_i += x_j,ss ∘ W_ss, s_j += x_i,ss ∘ W_ss;
+ * v_i += x_j,vs ∘ W_vs r̂ (+ vIn_j ∘ x_j,vv ∘ W_vv when vv), v_j -= x_i,vs ∘ W_vs r̂ (+ vIn_i ∘ ...).
+ * s [N, F], v and vIn [N, 3, F], x and filt rows of 3F.
+ */
+export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, s: usize, v: usize, vIn: usize, vv: i32): void {
+  const F3 = 3 * F, F2 = 2 * F;
+  for (let p = 0; p < P; p++) {
+    const i = li(pi, p), j = li(pj, p), o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F, vi = 3 * i * F, vj = 3 * j * F;
+    const dx = f64x2.splat(ld(dir, 3 * p)), dy = f64x2.splat(ld(dir, 3 * p + 1)), dz = f64x2.splat(ld(dir, 3 * p + 2));
+    for (let f = 0; f < F; f += 2) {
+      const fss = vld(filt, o0 + f), fvs = vld(filt, o0 + F2 + f);
+      vadd(s, si + f, f64x2.mul(vld(x, xj + f), fss));
+      vadd(s, sj + f, f64x2.mul(vld(x, xi + f), fss));
+      const ci = f64x2.mul(vld(x, xj + F2 + f), fvs), cj = f64x2.mul(vld(x, xi + F2 + f), fvs);
+      let ix = f64x2.mul(ci, dx), iy = f64x2.mul(ci, dy), iz = f64x2.mul(ci, dz);
+      let jx = f64x2.neg(f64x2.mul(cj, dx)), jy = f64x2.neg(f64x2.mul(cj, dy)), jz = f64x2.neg(f64x2.mul(cj, dz));
+      if (vv) {
+        const fvv = vld(filt, o0 + F + f);
+        const ai = f64x2.mul(vld(x, xj + F + f), fvv), aj = f64x2.mul(vld(x, xi + F + f), fvv);
+        ix = f64x2.add(ix, f64x2.mul(vld(vIn, vj + f), ai));
+        iy = f64x2.add(iy, f64x2.mul(vld(vIn, vj + F + f), ai));
+        iz = f64x2.add(iz, f64x2.mul(vld(vIn, vj + F2 + f), ai));
+        jx = f64x2.add(jx, f64x2.mul(vld(vIn, vi + f), aj));
+        jy = f64x2.add(jy, f64x2.mul(vld(vIn, vi + F + f), aj));
+        jz = f64x2.add(jz, f64x2.mul(vld(vIn, vi + F2 + f), aj));
+      }
+      vadd(v, vi + f, ix); vadd(v, vi + F + f, iy); vadd(v, vi + F2 + f, iz);
+      vadd(v, vj + f, jx); vadd(v, vj + F + f, jy); vadd(v, vj + F2 + f, jz);
+    }
+  }
+}
+
+/**
+ * Reverse pass of messageForward for P half pairs: gx [N, 3F] += dE/dx, gv2 [N, 3, F] += dE/dvIn
+ * (vv only), and per pair gDir [3P] += dE/dr̂, gFc [P] += dE/df_c, gRbfc [P, K] += dE/d(rbf·f_c) through
+ * filt = rbfc fk + fc fb. gs [N, F] and gv [N, 3, F] are dE/ds and dE/dv after the messages.
+ * gfilt: scratch of 3F values.
+ */
+export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
+  gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fk: usize, fb: usize, gfilt: usize): void {
+  const F3 = 3 * F, F2 = 2 * F;
+  const zero = f64x2.splat(0.0);
+  for (let p = 0; p < P; p++) {
+    const i = li(pi, p), j = li(pj, p), o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F, vi = 3 * i * F, vj = 3 * j * F;
+    const dx = f64x2.splat(ld(dir, 3 * p)), dy = f64x2.splat(ld(dir, 3 * p + 1)), dz = f64x2.splat(ld(dir, 3 * p + 2));
+    let gdx = zero, gdy = zero, gdz = zero;
+    for (let f = 0; f < F; f += 2) {
+      const fss = vld(filt, o0 + f), fvs = vld(filt, o0 + F2 + f);
+      const gsi = vld(gs, si + f), gsj = vld(gs, sj + f);
+      vst(gfilt, f, f64x2.add(f64x2.mul(gsi, vld(x, xj + f)), f64x2.mul(gsj, vld(x, xi + f))));
+      vadd(gx, xj + f, f64x2.mul(gsi, fss));
+      vadd(gx, xi + f, f64x2.mul(gsj, fss));
+      const gix = vld(gv, vi + f), giy = vld(gv, vi + F + f), giz = vld(gv, vi + F2 + f);
+      const gjx = vld(gv, vj + f), gjy = vld(gv, vj + F + f), gjz = vld(gv, vj + F2 + f);
+      const wi = f64x2.add(f64x2.add(f64x2.mul(gix, dx), f64x2.mul(giy, dy)), f64x2.mul(giz, dz));
+      const wj = f64x2.neg(f64x2.add(f64x2.add(f64x2.mul(gjx, dx), f64x2.mul(gjy, dy)), f64x2.mul(gjz, dz)));
+      const xvsj = vld(x, xj + F2 + f), xvsi = vld(x, xi + F2 + f);
+      vst(gfilt, F2 + f, f64x2.add(f64x2.mul(wi, xvsj), f64x2.mul(wj, xvsi)));
+      vadd(gx, xj + F2 + f, f64x2.mul(wi, fvs));
+      vadd(gx, xi + F2 + f, f64x2.mul(wj, fvs));
+      const ci = f64x2.mul(xvsj, fvs), cj = f64x2.mul(xvsi, fvs);
+      gdx = f64x2.add(gdx, f64x2.sub(f64x2.mul(gix, ci), f64x2.mul(gjx, cj)));
+      gdy = f64x2.add(gdy, f64x2.sub(f64x2.mul(giy, ci), f64x2.mul(gjy, cj)));
+      gdz = f64x2.add(gdz, f64x2.sub(f64x2.mul(giz, ci), f64x2.mul(gjz, cj)));
+      if (vv) {
+        const fvv = vld(filt, o0 + F + f), xvvj = vld(x, xj + F + f), xvvi = vld(x, xi + F + f);
+        const ti = f64x2.add(f64x2.add(f64x2.mul(gix, vld(vIn, vj + f)), f64x2.mul(giy, vld(vIn, vj + F + f))), f64x2.mul(giz, vld(vIn, vj + F2 + f)));
+        const tj = f64x2.add(f64x2.add(f64x2.mul(gjx, vld(vIn, vi + f)), f64x2.mul(gjy, vld(vIn, vi + F + f))), f64x2.mul(gjz, vld(vIn, vi + F2 + f)));
+        vst(gfilt, F + f, f64x2.add(f64x2.mul(ti, xvvj), f64x2.mul(tj, xvvi)));
+        vadd(gx, xj + F + f, f64x2.mul(ti, fvv));
+        vadd(gx, xi + F + f, f64x2.mul(tj, fvv));
+        const ai = f64x2.mul(xvvj, fvv), aj = f64x2.mul(xvvi, fvv);
+        vadd(gv2, vj + f, f64x2.mul(gix, ai)); vadd(gv2, vj + F + f, f64x2.mul(giy, ai)); vadd(gv2, vj + F2 + f, f64x2.mul(giz, ai));
+        vadd(gv2, vi + f, f64x2.mul(gjx, aj)); vadd(gv2, vi + F + f, f64x2.mul(gjy, aj)); vadd(gv2, vi + F2 + f, f64x2.mul(gjz, aj));
+      } else vst(gfilt, F + f, zero);
+    }
+    st(gDir, 3 * p, ld(gDir, 3 * p) + hsum(gdx));
+    st(gDir, 3 * p + 1, ld(gDir, 3 * p + 1) + hsum(gdy));
+    st(gDir, 3 * p + 2, ld(gDir, 3 * p + 2) + hsum(gdz));
+    // filt = rbfc fk + fc fb: dE/dfc = gfilt · fb, dE/drbfc_n = gfilt · fk[n, :]
+    let a = zero;
+    for (let o = 0; o < F3; o += 2) a = f64x2.add(a, f64x2.mul(vld(gfilt, o), vld(fb, o)));
+    st(gFc, p, ld(gFc, p) + hsum(a));
+    const r0 = p * K;
+    for (let n = 0; n < K; n++) {
+      const row = fk + (<usize>(n * F3) << 3);
+      let b = zero, c = zero;
+      let o = 0;
+      for (; o + 3 < F3; o += 4) {
+        b = f64x2.add(b, f64x2.mul(vld(gfilt, o), vld(row, o)));
+        c = f64x2.add(c, f64x2.mul(vld(gfilt, o + 2), vld(row, o + 2)));
+      }
+      for (; o < F3; o += 2) b = f64x2.add(b, f64x2.mul(vld(gfilt, o), vld(row, o)));
+      st(gRbfc, r0 + n, ld(gRbfc, r0 + n) + hsum(f64x2.add(b, c)));
+    }
+  }
+}
