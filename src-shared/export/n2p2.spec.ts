@@ -129,6 +129,7 @@ const CASES = [
   { name: 'bpnn tanh, G2 + G4 (narrow, n2p2 type 3)', saved: () => makeSaved('bpnn', G4, { hidden: [8, 6], activation: 'tanh' }, 1) },
   { name: 'bpnn shifted softplus, G2 + G5 (wide, type 9), shuffled radial order', saved: () => makeSaved('bpnn', G5, { hidden: [7], activation: 'shifted_softplus' }, 2) },
   { name: 'bpnn sigmoid, G5', saved: () => makeSaved('bpnn', G5, { hidden: [5, 5], activation: 'sigmoid' }, 3) },
+  { name: 'bpnn without hidden layers (one identity neuron added), G5', saved: () => makeSaved('bpnn', G5, { hidden: [], activation: 'tanh' }, 8) },
   { name: 'linear model, G4', saved: () => makeSaved('linear', G4, { ridge: 1e-6 }, 4) },
 ];
 

@@ -140,8 +140,10 @@ function layersOf(saved: SavedModel): { layers: Layer[][]; activation: string; c
       const last = net[net.length - 1];
       for (let q = 0; q < last.W.length; q++) last.W[q] *= sE;
       last.b[0] = sE * last.b[0] + shift + saved.e0.valuesEv[s];
+      // n2p2 needs a hidden layer: a network without one gets a single identity neuron
+      if (net.length === 1) net.push({ W: Float64Array.of(1), b: Float64Array.of(0), nIn: 1, nOut: 1 });
     });
-    return { layers, activation: N2P2_ACTIVATION[c.activation], config: c.symmetryFunctions };
+    return { layers, activation: c.hidden.length === 0 ? 'l' : N2P2_ACTIVATION[c.activation], config: c.symmetryFunctions };
   }
   if (saved.type === 'linear') {
     const c = parseLinearConfig(saved.config);
