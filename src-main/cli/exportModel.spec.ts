@@ -34,16 +34,16 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 afterEach(() => vi.restoreAllMocks());
 
-function siModel(type: string): SavedModel {
+function siModel(type: string, el = 'Si'): SavedModel {
   const sf = defaultSymmetryFunctions({ cutoffA: 4.0, nRadial: 4, nAngularEta: 2, zeta: [1, 4] });
   const F = featureLayout(sf, 1).nFeatures;
   const w = (n: number) => Float32Array.from({ length: n }, (_, k) => Math.sin(k + 1) * 0.3);
   return {
-    format: MODEL_FORMAT, version: MODEL_VERSION, type, config: { symmetryFunctions: sf, hidden: [3], activation: 'tanh' }, species: ['Si'],
+    format: MODEL_FORMAT, version: MODEL_VERSION, type, config: { symmetryFunctions: sf, hidden: [3], activation: 'tanh' }, species: [el],
     e0: { method: 'least_squares', valuesEv: [-5.4] }, scales: { energyEvPerAtom: 0.2, forceEvPerA: 1, stressEvPerA3: 0.01, energyMeanEvPerAtom: 0.1 },
     weights: [
-      { name: 'Si/dense0/kernel', shape: [F, 3], data: w(3 * F) }, { name: 'Si/dense0/bias', shape: [3], data: w(3) },
-      { name: 'Si/dense1/kernel', shape: [3, 1], data: w(3) }, { name: 'Si/dense1/bias', shape: [1], data: w(1) },
+      { name: `${el}/dense0/kernel`, shape: [F, 3], data: w(3 * F) }, { name: `${el}/dense0/bias`, shape: [3], data: w(3) },
+      { name: `${el}/dense1/kernel`, shape: [3, 1], data: w(3) }, { name: `${el}/dense1/bias`, shape: [1], data: w(1) },
     ],
     buffers: [{ name: 'feature_mean', shape: [1, F], data: new Float64Array(F).fill(0.5) }, { name: 'feature_std', shape: [1, F], data: new Float64Array(F).fill(2) }],
     metadata: {},
@@ -123,6 +123,28 @@ describe('atomforge export-model', () => {
     const a = agreement(lmp, ref);
     expect(a.energy).toBeLessThan(1e-8);
     expect(a.forces).toBeLessThan(1e-6);
+  });
+
+  it('a Δ-model on an EAM baseline (file embedded in the model) -> eam/alloy + hdnnp overlay; the EAM half matches in LAMMPS', async () => {
+    const runDir = join(dir, 'delta-eam');
+    (await import('node:fs')).mkdirSync(runDir);
+    const fileText = readFileSync(POT + 'Cu_u3.eam', 'utf8');
+    saveModelFiles(runDir, { ...siModel('bpnn', 'Cu'), metadata: { baseline: { kind: 'potential', spec: 'eam:/elsewhere/Cu_u3.eam', fileText } } });
+    const out = join(dir, 'delta-eam-out');
+    const r = await run([out, '--model', runDir, '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ kind: 'hybrid/overlay eam/alloy + hdnnp', elements: ['Cu'] });
+    const input = readFileSync(join(out, 'in.lammps'), 'utf8');
+    expect(input).toMatch(/^pair_style hybrid\/overlay eam\/alloy hdnnp 4 dir nnp\/ /m);
+    expect(input).toMatch(/^pair_coeff \* \* eam\/alloy Cu_u3\.eam\.alloy Cu$/m);
+    if (lammpsUnavailable()) return console.warn('export-model spec: LAMMPS part skipped:', lammpsUnavailable());
+    const lines = input.split('\n').filter((l) => l.startsWith('pair_')).map((l) => l.replace(/ hdnnp .*$/, ' zero 4.0').replace(/^pair_coeff \* \* zero.*$/, 'pair_coeff * * zero'));
+    const sys = perturbedFcc({ latticeA: 3.615, repeat: 3, elements: ['Cu'], rattleA: 0.1, tilt: [0.05, 0, 0.05], seed: 4 });
+    const lmp = runLammps(sys, ['Cu'], lines, { 'Cu_u3.eam.alloy': readFileSync(join(out, 'Cu_u3.eam.alloy'), 'utf8') });
+    const ref = createEamFromText(fileText, 'Cu_u3.eam').compute(sys, { forces: true, stress: true, energies: true });
+    const a = agreement(lmp, ref);
+    expect(a.energy).toBeLessThan(1e-10);
+    expect(a.forces).toBeLessThan(1e-10);
   });
 
   it('refuses a Δ-model on a data baseline (no baseline for new structures)', async () => {
