@@ -32,13 +32,13 @@ export class PropertyJobs {
   options(): PropertyOptionsDto {
     return {
       representations: STUDY_REPRESENTATIONS.map((r) => ({ id: r.id, title: r.title, description: r.description, citation: r.citation, sizeExtensive: r.sizeExtensive, costScaling: r.costScaling, invariances: { ...r.invariances } })),
-      models: PROPERTY_MODELS.filter((m) => m.kernel).map((m) => ({ id: m.id, title: m.title, description: m.description })),
+      models: PROPERTY_MODELS.filter((m) => m.kernel || m.id === 'mlp').map((m) => ({ id: m.id, title: m.title, description: m.description })),
     };
   }
 
   async study(p: Params<'property.study'>): Promise<PropertyStudyDto> {
     if (!representationById(p.representation) || !STUDY_REPRESENTATIONS.some((r) => r.id === p.representation)) throw new ApiError({ code: 'invalid-params', message: `unknown representation "${p.representation}" (one of ${STUDY_REPRESENTATIONS.map((r) => r.id).join(', ')})` });
-    if (!propertyModelById(p.model)?.kernel) throw new ApiError({ code: 'invalid-params', message: `unknown model "${p.model}" (one of ${PROPERTY_MODELS.filter((m) => m.kernel).map((m) => m.id).join(', ')})` });
+    if (!propertyModelById(p.model)?.kernel && p.model !== 'mlp') throw new ApiError({ code: 'invalid-params', message: `unknown model "${p.model}" (one of ${PROPERTY_MODELS.filter((m) => m.kernel || m.id === 'mlp').map((m) => m.id).join(', ')})` });
     if (this.running.has(p.jobId)) throw new ApiError({ code: 'invalid-params', message: `job ${p.jobId} is already running` });
     const frames = this.o.framesOf(p.datasetId);
     // Target and folds are checked here (cheap) so that bad keys fail before a worker starts.

@@ -5,7 +5,8 @@
 import type { Frame } from '../../src-shared/atoms/frame';
 import { foldsFromInfo, randomFolds, type FoldAssignment } from '../../src-shared/property/crossValidation';
 import { csvNumericTarget, numericTarget, parseCsv, unitsOfKey, type NumericTarget } from '../../src-shared/property/targets';
-import { runPropertyStudy, type StudyProgress } from '../../src-shared/property/study';
+import { runPropertyStudy, type AsyncRegressor, type StudyProgress } from '../../src-shared/property/study';
+import { fitMlpRegressor, predictMlp } from '../../src-shared/property/mlpRegressor';
 import type { Params } from '../../src-shared/protocol/api';
 import type { PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
 import type { PropertyModelId } from '../../src-shared/property/propertyModel';
@@ -36,12 +37,23 @@ export function resolveFolds(frames: readonly Frame[], f: PropertyStudyParams['f
   return r;
 }
 
-export function runPropertyJob(frames: readonly Frame[], p: PropertyStudyParams, onProgress?: (s: StudyProgress) => void): PropertyStudyDto {
+/** The MLP's fit with TensorFlow.js in this thread (loaded only when the MLP is asked for). */
+async function mlpRegressor(seed: number, epochs?: number): Promise<AsyncRegressor> {
+  const { tfNode } = await import('../ml/tfNode');
+  const { tf } = await tfNode('auto');
+  return async (X, n, dim, y) => {
+    const m = await fitMlpRegressor(tf, X, n, dim, y, { seed, epochs });
+    return (Xq, nq) => predictMlp(m, Xq, nq);
+  };
+}
+
+export async function runPropertyJob(frames: readonly Frame[], p: PropertyStudyParams, onProgress?: (s: StudyProgress) => void): Promise<PropertyStudyDto> {
   const target = resolveTarget(frames, p.target);
   const folds = resolveFolds(frames, p.folds, p.seed);
-  const result = runPropertyStudy(frames, {
+  const result = await runPropertyStudy(frames, {
     representation: p.representation as RepresentationId,
     model: p.model as PropertyModelId,
+    regressor: p.model === 'mlp' ? await mlpRegressor(p.seed, p.mlpEpochs) : undefined,
     targets: target.values,
     folds,
     innerMaxTrain: p.innerMaxTrain,

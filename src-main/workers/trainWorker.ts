@@ -21,7 +21,7 @@ port.on('message', async (msg: ToTrainWorker) => {
   }
   if (msg.type === 'property-study') {
     try {
-      post({ type: 'property-done', result: runPropertyJob(msg.frames, msg.params, (progress) => post({ type: 'property-progress', progress })) });
+      post({ type: 'property-done', result: await runPropertyJob(msg.frames, msg.params, (progress) => post({ type: 'property-progress', progress })) });
     } catch (e) {
       post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     }

@@ -12,7 +12,7 @@ import type { KernelKind, Metric } from './kernels';
 import { fitKrr, predictKrr, type KrrModel } from './krr';
 import { fitLinearRidge, predictLinear, type LinearModel } from './linearRidge';
 
-export type PropertyModelId = 'krr-gaussian' | 'krr-laplacian' | 'linear-ridge' | 'linear-sum';
+export type PropertyModelId = 'krr-gaussian' | 'krr-laplacian' | 'linear-ridge' | 'linear-sum' | 'mlp';
 
 export interface PropertyModelSpec {
   id: PropertyModelId;
@@ -27,6 +27,7 @@ export const PROPERTY_MODELS: readonly PropertyModelSpec[] = [
   { id: 'krr-laplacian', title: 'Kernel ridge regression, Laplacian kernel', kernel: 'laplacian', defaultMetric: 'l1', description: 'k = exp(-‖x-x′‖₁/σ); σ, λ by nested cross-validation' },
   { id: 'linear-ridge', title: 'Linear ridge regression', kernel: null, defaultMetric: null, description: 'f = b + w·x (the linear kernel in primal form)' },
   { id: 'linear-sum', title: 'Linear model without intercept', kernel: null, defaultMetric: null, description: 'f = w·x; with a sum-pooled local representation, a sum of atomic energies' },
+  { id: 'mlp', title: 'MLP regressor (tfjs)', kernel: null, defaultMetric: null, description: '2 hidden tanh layers of 64, Adam, L2 1e-5, standardised features and target (mlpRegressor.ts; asynchronous, needs TensorFlow.js)' },
 ];
 
 export function propertyModelById(id: string): PropertyModelSpec | undefined {
@@ -60,6 +61,7 @@ export function trainPropertyModel(o: TrainOptions): TrainedPropertyModel {
   if (!rep) throw new Error(`unknown representation "${o.representation}"`);
   const spec = propertyModelById(o.model);
   if (!spec) throw new Error(`unknown model "${o.model}"`);
+  if (o.model === 'mlp') throw new Error('mlp: train it with fitMlpRegressor (asynchronous, needs TensorFlow.js), not trainPropertyModel');
   const featurizer = rep.fit([...o.frames, ...(o.layoutFrames ?? [])]);
   const d = featurizer.dimension;
   const keep: number[] = [];

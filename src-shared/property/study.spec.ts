@@ -4,6 +4,7 @@ import { createRng } from '../space/rng';
 import { BOHR_A } from '../units';
 import { featurizeAll, representationById } from '../representations/registry';
 import { crossValidateKrr, randomFolds } from './crossValidation';
+import { fitLinearRidge, predictLinear } from './linearRidge';
 import { blobFrame, learningCurveSizes, logLogSlope, runPropertyStudy } from './study';
 
 /** Additive toy target: atomic offsets plus a short-ranged pair term Σ 0.1 (Z_iZ_j/r)², r in Bohr. */
@@ -55,9 +56,9 @@ describe('runPropertyStudy', () => {
   y[7] = NaN; // a missing target is excluded, not zero-filled
   const folds = randomFolds(frames.length, 4, 3);
 
-  it('matches a direct nested CV and shows CM models are not extensive while bag sums are', () => {
+  it('matches a direct nested CV and shows CM models are not extensive while bag sums are', async () => {
     const stages = new Set<string>();
-    const r = runPropertyStudy(frames, { representation: 'bob', model: 'krr-laplacian', targets: y, folds, costMaxAtoms: 16, onProgress: (p) => stages.add(p.stage) });
+    const r = await runPropertyStudy(frames, { representation: 'bob', model: 'krr-laplacian', targets: y, folds, costMaxAtoms: 16, onProgress: (p) => stages.add(p.stage) });
     expect(r.n).toBe(119);
     expect(r.excluded).toBe(1);
     expect([...stages]).toEqual(['features', 'distances', 'cross-validation', 'learning-curve', 'cost', 'extensivity']);
@@ -97,8 +98,24 @@ describe('runPropertyStudy', () => {
     expect(cm.meanAbsDifferenceFar).toBeGreaterThan(0.5 * cm.meanAbsDifference);
   });
 
-  it('rejects non-kernel models and too few usable structures with clear messages', () => {
-    expect(() => runPropertyStudy(frames, { representation: 'bob', model: 'linear-ridge', targets: y, folds })).toThrow(/not a kernel model/);
-    expect(() => runPropertyStudy(frames, { representation: 'bob', model: 'krr-laplacian', targets: new Float64Array(frames.length).fill(NaN), folds })).toThrow(/only 0 structures/);
+  it('rejects non-kernel models and too few usable structures with clear messages', async () => {
+    await expect(runPropertyStudy(frames, { representation: 'bob', model: 'linear-ridge', targets: y, folds })).rejects.toThrow(/not a kernel model/);
+    await expect(runPropertyStudy(frames, { representation: 'bob', model: 'mlp', targets: y, folds })).rejects.toThrow(/needs its regressor/);
+    await expect(runPropertyStudy(frames, { representation: 'bob', model: 'krr-laplacian', targets: new Float64Array(frames.length).fill(NaN), folds })).rejects.toThrow(/only 0 structures/);
+  });
+
+  it('runs the same folds with an asynchronous regressor (here exact linear ridge on bag sums)', async () => {
+    const regressor = async (X: Float64Array, n: number, dim: number, yy: Float64Array) => {
+      const m = fitLinearRidge(X, n, dim, yy, { lambda: 1e-8, intercept: true });
+      return (Xq: Float64Array, nq: number) => predictLinear(m, Xq, nq);
+    };
+    const r = await runPropertyStudy(frames, { representation: 'bob-sums', model: 'mlp', regressor, targets: y, folds, costVsSize: false });
+    expect(r.kernel).toBeNull();
+    expect(r.folds.length).toBe(4);
+    // The toy target is linear in the bag sums (counts and Σ(ZZ/r)²): near-exact out of fold.
+    expect(r.mae).toBeLessThan(1e-3);
+    expect(r.learningCurve!.points.length).toBeGreaterThan(1);
+    const ext = r.extensivity as Exclude<typeof r.extensivity, { skipped: string } | null>;
+    expect(ext.cases[0].model).toBe('mlp');
   });
 });

@@ -30,10 +30,15 @@ export interface StudyProgress {
   fraction: number;
 }
 
+/** Fits a regressor on features ([n·dim]) and returns its predictor (the MLP, with tfjs injected). */
+export type AsyncRegressor = (X: Float64Array, n: number, dim: number, y: Float64Array) => Promise<(Xq: Float64Array, nq: number) => Float64Array>;
+
 export interface PropertyStudyOptions {
   representation: RepresentationId;
-  /** A kernel model (krr-gaussian, krr-laplacian). */
+  /** A kernel model (krr-gaussian, krr-laplacian), or 'mlp' with `regressor` given. */
   model: PropertyModelId;
+  /** The MLP's fit (model 'mlp'). */
+  regressor?: AsyncRegressor;
   /** [frames.length] targets, NaN = missing (excluded). */
   targets: Float64Array;
   folds: FoldAssignment;
@@ -85,8 +90,9 @@ export interface ExtensivityCase {
 export interface PropertyStudyResult {
   representation: RepresentationId;
   model: PropertyModelId;
-  kernel: KernelKind;
-  metric: Metric;
+  /** null for the MLP. */
+  kernel: KernelKind | null;
+  metric: Metric | null;
   dimension: number;
   n: number;
   excluded: number;
@@ -109,11 +115,15 @@ const SIGMA_FACTORS = [0.25, 0.5, 1, 2, 4, 8, 16];
 const LAMBDAS = [1e-1, 1e-3, 1e-5, 1e-7, 1e-9, 1e-11];
 
 /** Run the study; throws with a clear message on unusable input. */
-export function runPropertyStudy(frames: readonly Frame[], o: PropertyStudyOptions): PropertyStudyResult {
+export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStudyOptions): Promise<PropertyStudyResult> {
   const rep = representationById(o.representation);
   if (!rep) throw new Error(`unknown representation "${o.representation}"`);
   const spec = propertyModelById(o.model);
-  if (!spec?.kernel) throw new Error(`model "${o.model}" is not a kernel model (krr-gaussian, krr-laplacian)`);
+  if (o.model === 'mlp') {
+    if (!o.regressor) throw new Error('model "mlp" needs its regressor (TensorFlow.js) from the host');
+    return runRegressorStudy(frames, o, o.regressor);
+  }
+  if (!spec?.kernel) throw new Error(`model "${o.model}" is not a kernel model (krr-gaussian, krr-laplacian) or mlp`);
   if (o.targets.length !== frames.length) throw new Error(`targets: ${o.targets.length} values for ${frames.length} frames`);
   const kernel = spec.kernel;
   const metric = spec.defaultMetric!;
@@ -169,7 +179,7 @@ export function runPropertyStudy(frames: readonly Frame[], o: PropertyStudyOptio
   const tCost = (performance.now() - t) / 1000;
 
   t = performance.now();
-  const extensivity = o.extensivity === false ? null : studyExtensivity(sub, y, folds, o.representation, o.model, innerMaxTrain, createRng(seed + 3), (f, msg) => progress('extensivity', msg, 0.9 + 0.1 * f));
+  const extensivity = o.extensivity === false ? null : await studyExtensivity(sub, y, folds, o.representation, o.model, innerMaxTrain, createRng(seed + 3), (f, msg) => progress('extensivity', msg, 0.9 + 0.1 * f));
   const tExt = (performance.now() - t) / 1000;
   progress('extensivity', 'done', 1);
 
@@ -324,7 +334,7 @@ function costVsSize(dataset: readonly Frame[], maxAtoms: number, rng: Rng, repor
   });
 }
 
-function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds: FoldAssignment, representation: RepresentationId, model: PropertyModelId, innerMaxTrain: number, rng: Rng, report: (f: number, msg: string) => void): PropertyStudyResult['extensivity'] {
+async function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds: FoldAssignment, representation: RepresentationId, model: PropertyModelId, innerMaxTrain: number, rng: Rng, report: (f: number, msg: string) => void, regressor?: AsyncRegressor): Promise<PropertyStudyResult['extensivity']> {
   if (frames.some((f) => f.pbc.some(Boolean))) return { skipped: 'the data are periodic: the far-apart-pair test needs isolated molecules' };
   const testIdx: number[] = [], trainPool: number[] = [];
   for (let i = 0; i < frames.length; i++) (folds.ids[i] === 0 ? testIdx : trainPool).push(i);
@@ -339,9 +349,21 @@ function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds: Fold
   const cases: { representation: RepresentationId; model: PropertyModelId }[] = [{ representation, model }];
   if (representation !== 'cm-eigen') cases.push({ representation: 'cm-eigen', model: 'krr-gaussian' });
   cases.push({ representation: 'bob-sums', model: 'linear-sum' });
-  const out: ExtensivityCase[] = cases.map((c, k) => {
+  const out: ExtensivityCase[] = [];
+  for (const [k, c] of cases.entries()) {
     report(k / cases.length, `extensivity: ${c.representation} + ${c.model}`);
     const spec = propertyModelById(c.model)!;
+    let predict: (fs: readonly Frame[]) => Float64Array;
+    if (c.model === 'mlp') {
+      const fz = representationById(c.representation)!.fit([...trainFrames, ...joined]);
+      const fit = await regressor!(featurizeAll(fz, trainFrames), trainFrames.length, fz.dimension, Float64Array.from(targets));
+      predict = (fs) => fit(featurizeAll(fz, fs), fs.length);
+    } else predict = krrOrLinear(c, spec);
+    out.push(extensivityCase(c, spec, predict));
+  }
+  return { gapA: GAP_A, farGapA: FAR_GAP_A, pairs: nPairs, trainedOn: train.length, cases: out };
+
+  function krrOrLinear(c: { representation: RepresentationId; model: PropertyModelId }, spec: NonNullable<ReturnType<typeof propertyModelById>>): (fs: readonly Frame[]) => Float64Array {
     let sigma: number | undefined, lambda: number | undefined;
     if (spec.kernel) {
       // σ, λ by inner CV on the training molecules (layout sized for the pairs too).
@@ -354,13 +376,16 @@ function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds: Fold
       sigma = best.sigma;
       lambda = best.lambda;
     } else lambda = 1e-8;
-    const trained = trainPropertyModel({ representation: c.representation, model: c.model, frames: trainFrames, targets, layoutFrames: joined, sigma, lambda });
-    const s = extensivityStudy(trained.predict, pairs, GAP_A);
-    const far = extensivityStudy(trained.predict, pairs, FAR_GAP_A);
+    return trainPropertyModel({ representation: c.representation, model: c.model, frames: trainFrames, targets, layoutFrames: joined, sigma, lambda }).predict;
+  }
+
+  function extensivityCase(c: { representation: RepresentationId; model: PropertyModelId }, spec: NonNullable<ReturnType<typeof propertyModelById>>, predict: (fs: readonly Frame[]) => Float64Array): ExtensivityCase {
+    const s = extensivityStudy(predict, pairs, GAP_A);
+    const far = extensivityStudy(predict, pairs, FAR_GAP_A);
     return {
       representation: c.representation,
       model: c.model,
-      sizeExtensive: representationById(c.representation)!.sizeExtensive && !spec.kernel,
+      sizeExtensive: representationById(c.representation)!.sizeExtensive && !spec.kernel && c.model !== 'mlp',
       meanAbsDifference: s.meanAbsDifference,
       maxAbsDifference: s.maxAbsDifference,
       meanRelativeDifference: s.meanRelativeDifference,
@@ -368,6 +393,93 @@ function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds: Fold
       sumOfParts: s.rows.map((r) => r.sumOfParts),
       pairPrediction: s.rows.map((r) => r.predictionPair),
     };
-  });
-  return { gapA: GAP_A, farGapA: FAR_GAP_A, pairs: nPairs, trainedOn: train.length, cases: out };
+  }
+}
+
+/** The study with an asynchronous regressor (the MLP): same folds, pictures and extensivity test. */
+async function runRegressorStudy(frames: readonly Frame[], o: PropertyStudyOptions, regressor: AsyncRegressor): Promise<PropertyStudyResult> {
+  const rep = representationById(o.representation)!;
+  const progress = (stage: StudyProgress['stage'], message: string, fraction: number) => o.onProgress?.({ stage, message, fraction: Math.min(1, Math.max(0, fraction)) });
+  const seed = o.seed ?? 1;
+  const use: number[] = [];
+  for (let i = 0; i < frames.length; i++) if (o.folds.ids[i] >= 0 && Number.isFinite(o.targets[i])) use.push(i);
+  const m = use.length;
+  if (m < 10) throw new Error(`only ${m} structures have both a target value and a fold; a cross-validation needs at least 10`);
+  const sub = use.map((i) => frames[i]);
+  const y = Float64Array.from(use, (i) => o.targets[i]);
+  const folds: FoldAssignment = { ids: Int32Array.from(use, (i) => o.folds.ids[i]), labels: o.folds.labels };
+  let t = performance.now();
+  const fz = rep.fit(sub);
+  const dim = fz.dimension;
+  const X = featurizeAll(fz, sub, (done, total) => progress('features', `features (${rep.id}, ${dim} per structure): ${done}/${total}`, 0.05 * (done / total)));
+  const tFeatures = (performance.now() - t) / 1000;
+  const rowsOf = (rows: number[]) => {
+    const out = new Float64Array(rows.length * dim);
+    rows.forEach((i, k) => out.set(X.subarray(i * dim, (i + 1) * dim), k * dim));
+    return out;
+  };
+  const fitPredict = async (train: number[], test: number[]) => (await regressor(rowsOf(train), train.length, dim, Float64Array.from(train, (i) => y[i])))(rowsOf(test), test.length);
+
+  t = performance.now();
+  const K = folds.labels.length;
+  const pred = new Float64Array(m).fill(NaN);
+  const results: FoldResult[] = [];
+  for (let k = 0; k < K; k++) {
+    const train: number[] = [], test: number[] = [];
+    for (let i = 0; i < m; i++) (folds.ids[i] === k ? test : train).push(i);
+    if (!test.length) continue;
+    if (train.length < 2) throw new Error(`fold ${folds.labels[k]}: only ${train.length} training structures`);
+    progress('cross-validation', `fold ${k + 1}/${K}: training the MLP on ${train.length} structures`, 0.05 + 0.6 * (k / K));
+    const p = await fitPredict(train, test);
+    test.forEach((i, q) => (pred[i] = p[q]));
+    const err = regressionErrors(test.map((i) => y[i]), p);
+    results.push({ fold: folds.labels[k], nTrain: train.length, nTest: test.length, mae: err.mae, rmse: err.rmse, sigma: NaN, lambda: NaN, innerMae: NaN, lambdaRaised: false });
+  }
+  const all = regressionErrors(y, pred);
+  const tCv = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  let learningCurve: PropertyStudyResult['learningCurve'] = null;
+  if (o.learningCurve !== false) {
+    const test: number[] = [], pool: number[] = [];
+    for (let i = 0; i < m; i++) (folds.ids[i] === 0 ? test : pool).push(i);
+    const rng = createRng(seed + 1);
+    const order = shuffled(pool.length, rng).map((r) => pool[r]);
+    const sizes = learningCurveSizes(pool.length, 16, 5);
+    const points: CurvePoint[] = [];
+    for (const [k, size] of sizes.entries()) {
+      progress('learning-curve', `learning curve: ${size} training structures (${k + 1}/${sizes.length})`, 0.65 + 0.15 * (k / sizes.length));
+      const p = await fitPredict(order.slice(0, size), test);
+      const err = regressionErrors(test.map((i) => y[i]), p);
+      points.push({ nTrain: size, mae: err.mae, rmse: err.rmse, sigma: NaN, lambda: NaN });
+    }
+    if (test.length && points.length) learningCurve = { testFold: folds.labels[0], nTest: test.length, points, slope: logLogSlope(points.map((p) => p.nTrain), points.map((p) => p.mae)) };
+  }
+  const tLc = (performance.now() - t) / 1000;
+  t = performance.now();
+  const cost = o.costVsSize === false ? null : costVsSize(sub, o.costMaxAtoms ?? 256, createRng(seed + 2), (f, msg) => progress('cost', msg, 0.8 + 0.1 * f));
+  const tCost = (performance.now() - t) / 1000;
+  t = performance.now();
+  const extensivity = o.extensivity === false ? null : await studyExtensivity(sub, y, folds, o.representation, 'mlp', o.innerMaxTrain ?? 1200, createRng(seed + 3), (f, msg) => progress('extensivity', msg, 0.9 + 0.1 * f), regressor);
+  const tExt = (performance.now() - t) / 1000;
+  progress('extensivity', 'done', 1);
+  return {
+    representation: o.representation,
+    model: 'mlp',
+    kernel: null,
+    metric: null,
+    dimension: dim,
+    n: m,
+    excluded: frames.length - m,
+    mae: all.mae,
+    rmse: all.rmse,
+    maxAbs: all.maxAbs,
+    r2: all.r2,
+    folds: results,
+    parity: { frame: Int32Array.from(use), reference: y, predicted: pred, fold: Int32Array.from(folds.ids) },
+    learningCurve,
+    cost,
+    extensivity,
+    timingsS: { features: tFeatures, distances: 0, crossValidation: tCv, learningCurve: tLc, cost: tCost, extensivity: tExt },
+  };
 }

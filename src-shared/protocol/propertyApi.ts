@@ -28,6 +28,8 @@ export const propertyRequestSchemas = {
       costVsSize: z.boolean(),
       extensivity: z.boolean(),
       innerMaxTrain: z.number().int().min(20).max(20000).optional(),
+      /** MLP only: passes over the training data per fit (default 400). */
+      mlpEpochs: z.number().int().min(1).max(5000).optional(),
       seed: z.number().int().min(0).max(2 ** 32 - 1),
     })
     .strict(),
