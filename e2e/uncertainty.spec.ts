@@ -54,5 +54,23 @@ test('committee, per-atom uncertainty colours, domain shift and loss landscape f
   await page.getByTestId('landscape-heatmap').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SHOTS, 'uncertainty-landscape.png') });
   await expect(page.getByTestId('unc-error')).toHaveCount(0);
+
+  // MD driven by the committee mean, hot enough to leave the training data: max σF beside the
+  // energy, the alarm stops the run, and the uncertain frames open as a dataset for labelling
+  await page.getByTestId('centre-structure').click();
+  await page.getByTestId('tab-simulate').click();
+  await page.getByTestId('potential-select').selectOption({ label: 'committee of 3 linear on si_mlearn_8.xyz (linear)' });
+  await page.getByTestId('md-initial-t').fill('3000');
+  await page.getByTestId('md-steps').fill('2000');
+  await page.getByTestId('md-stop-sigma').fill('0.3');
+  await page.getByTestId('md-export-sigma').fill('0.15');
+  await page.getByTestId('start-md').click();
+  await expect(page.getByTestId('run-state')).toHaveText('stopped', { timeout: 120_000 });
+  await expect(page.getByTestId('run-message')).toContainText('uncertainty alarm');
+  await expect(page.getByTestId('sigma-plot')).toBeVisible();
+  await expect(page.getByTestId('uncertain-frames')).toContainText('uncertain.xyz');
+  await page.screenshot({ path: join(SHOTS, 'uncertainty-md.png') });
+  await page.getByTestId('open-uncertain').click();
+  await expect(page.getByTestId('frame-count')).not.toHaveText('8', { timeout: 30_000 });
   await page.close();
 });

@@ -9,6 +9,7 @@ import { INTEGRATORS } from '../../src-shared/md/integrators';
 import { POTENTIALS } from '../../src-shared/potentials/registry';
 import { ApiError, type Events, type EventName, type MdRunInfo, type MdSettings, type MsdResultDto, type Params, type PotentialCatalog, type RdfResultDto, type StudyResult } from '../../src-shared/protocol/api';
 import { listBundled, resolvePotential } from '../node/potentialFiles';
+import { committeeFiles } from '../ml/committeeMd';
 import { createRunFolder, writeJsonAtomic } from '../node/runFiles';
 import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from '../workers/mdMessages';
 import { readFileSync } from 'node:fs';
@@ -88,6 +89,13 @@ export class MdRuns {
   private resolve(potential: { spec: string; fileText?: string }): WorkerPotential {
     if (potential.spec.startsWith('model:')) {
       const dir = this.o.modelDir(potential.spec.slice('model:'.length));
+      let members: ReturnType<typeof committeeFiles> = null;
+      try {
+        members = committeeFiles(dir);
+      } catch (e) {
+        throw new ApiError({ code: 'invalid-params', message: `committee ${dir}: ${e instanceof Error ? e.message : String(e)}` });
+      }
+      if (members) return { spec: potential.spec, committee: members };
       // Decoded here once (data only: JSON and raw floats) so that a damaged model or one from a
       // future version is refused before a run folder or worker exists (issue 9).
       let model: { json: string; bin: Uint8Array };
@@ -168,7 +176,7 @@ export class MdRuns {
           update({ state: 'running' });
           break;
         case 'done':
-          update({ state: m.status, step: m.steps, message: m.message, etaS: null });
+          update({ state: m.status, step: m.steps, message: m.message, etaS: null, uncertainFramesPath: m.uncertainFramesPath ?? null });
           writeJsonAtomic(join(dir, 'run.json'), { kind: 'md', ...run.info, framesWritten: m.framesWritten, datasetId: p.datasetId, frameIndex: p.frameIndex });
           void worker.terminate();
           break;
@@ -182,7 +190,7 @@ export class MdRuns {
     worker.on('exit', (code) => {
       if (run.info.state === 'running' || run.info.state === 'starting' || run.info.state === 'paused') update({ state: 'failed', message: `MD worker exited unexpectedly (code ${code})`, etaS: null });
     });
-    const msg: ToMdWorker = { type: 'start', system: systemOf(frame), potential, config, runDir: dir };
+    const msg: ToMdWorker = { type: 'start', system: systemOf(frame), potential, config, runDir: dir, uncertainty: p.settings.uncertainty };
     worker.postMessage(msg);
     return { ...info };
   }

@@ -247,11 +247,11 @@ export class TrainRuns {
     return dir;
   }
 
-  /** Folder of a run with a trained model (for MD with `model:RUNID`). */
+  /** Folder of a run or committee with a trained model (for MD with `model:RUNID`; a committee runs as its mean). */
   modelDir(runId: string): string {
     const dir = this.dirOf(runId);
-    if (dir && isCommitteeDir(dir)) throw new ApiError({ code: 'unsupported', message: `run ${runId} is a committee: MD runs with one model; pick a single training run (or a member) for MD` });
-    if (!dir || !existsSync(join(dir, RUN_FILES.modelJson))) throw new ApiError({ code: 'not-found', message: `training run ${runId} has no trained model yet` });
+    // a committee folder runs as the committee mean (ml/committeeMd.ts)
+    if (!dir || !runHasModel(dir)) throw new ApiError({ code: 'not-found', message: `training run ${runId} has no trained model yet` });
     return dir;
   }
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Events, EventName, TrainRunInfo } from '../../src-shared/protocol/api';
+import type { Events, EventName, MdRunInfo, ThermoColumns, TrainRunInfo } from '../../src-shared/protocol/api';
+import { readFramesFromPath } from '../node/readFile';
 import { modelCalculatorFromDir } from '../ml/modelFiles';
 import { RESOURCES_DIR } from '../node/paths';
 import { spawnTsWorker } from '../node/tsWorker';
@@ -75,10 +76,9 @@ describe('uncertainty through the host API', () => {
       expect(listed.hasModel).toBe(true);
       expect(listed.committeeSize).toBe(3);
       expect((await b.dispatch('train.details', { runId: 'c1' }, conn)).card).not.toBeNull();
-      await expect(b.dispatch('md.start', { runId: 'm1', datasetId: si.id, frameIndex: 0, potential: { spec: 'model:c1' }, settings: { integrator: 'nve', params: { dtFs: 1 }, steps: 2, seed: 1, thermoStride: 1, frameStride: 1 } }, conn)).rejects.toThrow(/committee/);
 
-      // per-atom values of a Ge frame seen as Si
-      const atoms = await b.dispatch('uncertainty.atoms', { runId: 'c1', datasetId: ge.id, frameIndex: 0, elementMap: { Ge: 'Si' } }, conn);
+      // per-atom values of Si frame 0; the force spread checked against the members loaded one by one
+      const atoms = await b.dispatch('uncertainty.atoms', { runId: 'c1', datasetId: si.id, frameIndex: 0 }, conn);
       expect(atoms.committeeSize).toBe(3);
       expect(atoms.atoms).toBe(64);
       expect(atoms.energiesEv!.reduce((s, x) => s + x, 0)).toBeCloseTo(atoms.energyEv, 4);
@@ -86,12 +86,9 @@ describe('uncertainty through the host API', () => {
       expect(atoms.descriptorThresholds!.p99).toBeGreaterThan(0);
       const dir = (await b.dispatch('train.list', {}, conn)).find((r) => r.runId === 'c1')!.dir;
       const members = await Promise.all([0, 1, 2].map((k) => modelCalculatorFromDir(join(dir, `member-${k}`))));
-      const { readFramesFromPath } = await import('../node/readFile');
-      const gr = await readFramesFromPath(`${FIX}ge_mlearn_3.xyz`, {});
-      if ('error' in gr || !gr.result.ok) throw new Error('fixture');
-      const g0 = gr.result.frames[0];
-      g0.numbers.fill(14);
-      const f = members.map((c) => c.compute(g0, { forces: true }).forcesEvPerA!);
+      const sr = await readFramesFromPath(`${FIX}si_mlearn_8.xyz`, {});
+      if ('error' in sr || !sr.result.ok) throw new Error('fixture');
+      const f = members.map((c) => c.compute(sr.result.frames[0], { forces: true }).forcesEvPerA!);
       for (const i of [0, 17, 63]) {
         let v = 0;
         for (let c = 0; c < 3; c++) {
@@ -100,6 +97,26 @@ describe('uncertainty through the host API', () => {
         }
         expect(atoms.forceStdEvPerA![i]).toBeCloseTo(Math.sqrt(v), 6);
       }
+
+      // MD driven by the committee mean: max σF per thermo row; the alarm stops the run and exports the frame
+      const sigma0 = Math.max(...atoms.forceStdEvPerA!);
+      const md = { integrator: 'nve' as const, params: { dtFs: 1 }, steps: 10, seed: 1, thermoStride: 1, frameStride: 1 };
+      await b.dispatch('md.start', { runId: 'm1', datasetId: si.id, frameIndex: 0, potential: { spec: 'model:c1' }, settings: md }, conn);
+      const m1 = await waitFor<MdRunInfo>(events, (e) => e.event === 'md.status' && (e.payload as MdRunInfo).runId === 'm1' && ['finished', 'failed', 'stopped'].includes((e.payload as MdRunInfo).state));
+      expect(m1.message).toBeNull();
+      expect(m1.state).toBe('finished');
+      const rows = events.filter((e) => e.event === 'md.thermo' && (e.payload as { runId: string }).runId === 'm1').map((e) => (e.payload as { rows: ThermoColumns }).rows);
+      expect(rows[0].step[0]).toBe(0);
+      expect(rows[0].forceStdMaxEvPerA![0]).toBeCloseTo(sigma0, 6); // the same structure, two code paths
+      expect(rows.flatMap((r) => Array.from(r.forceStdMaxEvPerA!)).length).toBe(rows.reduce((s, r) => s + r.step.length, 0));
+      await b.dispatch('md.start', { runId: 'm2', datasetId: si.id, frameIndex: 0, potential: { spec: 'model:c1' }, settings: { ...md, steps: 200, uncertainty: { stopAboveEvPerA: 0.5 * sigma0 } } }, conn);
+      const m2 = await waitFor<MdRunInfo>(events, (e) => e.event === 'md.status' && (e.payload as MdRunInfo).runId === 'm2' && ['finished', 'failed', 'stopped'].includes((e.payload as MdRunInfo).state));
+      expect(m2.state).toBe('stopped');
+      expect(m2.message).toMatch(/uncertainty alarm: committee force spread .* above .* at step 0 /);
+      expect(m2.step).toBeLessThan(200);
+      const exported = await readFramesFromPath(m2.uncertainFramesPath!, {});
+      if ('error' in exported || !exported.result.ok) throw new Error('uncertain frames not readable');
+      expect(exported.result.frames[0].info.committee_force_std_max_ev_per_a).toBeCloseTo(sigma0, 6);
 
       // domain shift: Si (reference) vs Ge as Si
       const shift = await b.dispatch('uncertainty.shift', { runId: 'c1', referenceDatasetId: si.id, targetDatasetId: ge.id, elementMap: { Ge: 'Si' }, bins: 10 }, conn);

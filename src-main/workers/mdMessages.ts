@@ -3,6 +3,7 @@ import type { MdSystem } from '../../src-shared/md/state';
 import type { MdJobConfig } from '../../src-shared/md/job';
 import type { MsdResultDto, RdfResultDto, StudyPoint, StudyResult, ThermoColumns } from '../../src-shared/protocol/api';
 import type { Frame } from '../../src-shared/atoms/frame';
+import type { MdUncertaintySettings } from '../ml/committeeMd';
 
 export interface WorkerSystem {
   numbers: Int32Array;
@@ -18,6 +19,8 @@ export interface WorkerPotential {
   spec: string;
   fileText?: string;
   model?: { json: string; bin: Uint8Array };
+  /** A committee's members (issue 6): the mean drives MD, its spread is watched. */
+  committee?: { json: string; bin: Uint8Array }[];
 }
 
 export type ToMdWorker =
@@ -28,6 +31,8 @@ export type ToMdWorker =
       config: MdJobConfig;
       /** Folder for trajectory.xyz, thermo.csv. */
       runDir: string;
+      /** Committee runs: stop / export thresholds on the force spread. */
+      uncertainty?: MdUncertaintySettings;
     }
   | {
       type: 'study';
@@ -53,7 +58,7 @@ export type FromMdWorker =
   | { type: 'progress'; step: number; steps: number; atomStepsPerS: number; etaS: number | null }
   | { type: 'paused' }
   | { type: 'resumed' }
-  | { type: 'done'; status: 'finished' | 'stopped' | 'failed'; steps: number; message: string | null; framesWritten: number }
+  | { type: 'done'; status: 'finished' | 'stopped' | 'failed'; steps: number; message: string | null; framesWritten: number; uncertainFramesPath?: string | null }
   | { type: 'study-point'; point: StudyPoint; index: number; total: number }
   | { type: 'study-done'; result: Omit<StudyResult, 'studyId'> }
   | { type: 'rdf-done'; result: RdfResultDto }

@@ -17,6 +17,7 @@ import { driftStudy } from '../../src-shared/md/driftStudy';
 import { noisyForcesCalculator, rotatedForcesCalculator } from '../../src-shared/md/forceVariants';
 import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from './mdMessages';
 import type { Calculator } from '../../src-shared/calculators/calculator';
+import { CommitteeWatch, committeeFromFiles } from '../ml/committeeMd';
 
 if (!parentPort) throw new Error('mdWorker must run in a worker thread');
 const port = parentPort;
@@ -35,6 +36,7 @@ function columns(rows: ThermoSample[]): ThermoColumns {
 }
 
 async function makeCalculator(p: WorkerPotential): Promise<Calculator> {
+  if (p.committee) return committeeFromFiles(p.spec, p.committee, (m) => console.warn(`mdWorker: ${m}`));
   if (p.model) {
     // Trained models run on the float64 fast inference path ("model:RUNID", or ",engine=fast");
     // ",engine=graph" selects the tfjs training graph (loaded only then, or as the fallback for
@@ -67,6 +69,7 @@ function frameOf(sys: WorkerSystem, s: MdState): Frame {
 
 async function start(msg: Extract<ToMdWorker, { type: 'start' }>) {
   const calc = await makeCalculator(msg.potential);
+  const watch = new CommitteeWatch(calc, msg.uncertainty ?? {}, msg.runDir);
   const traj = new TrajectoryWriter(join(msg.runDir, 'trajectory.xyz'));
   const thermo = new ThermoWriter(join(msg.runDir, 'thermo.csv'));
   let pending: ThermoSample[] = [];
@@ -80,7 +83,9 @@ async function start(msg: Extract<ToMdWorker, { type: 'start' }>) {
     if (pending.length) {
       const rows = columns(pending);
       pending = [];
-      post({ type: 'thermo', rows }, THERMO_KEYS.map((k) => rows[k].buffer as ArrayBuffer));
+      const sigma = watch.take();
+      if (sigma) rows.forceStdMaxEvPerA = sigma;
+      post({ type: 'thermo', rows }, [...THERMO_KEYS.map((k) => rows[k].buffer as ArrayBuffer), ...(sigma ? [sigma.buffer as ArrayBuffer] : [])]);
     }
     if (latest && (force || now - lastFramePost > 100)) {
       lastFramePost = now;
@@ -94,9 +99,12 @@ async function start(msg: Extract<ToMdWorker, { type: 'start' }>) {
     onThermo(row) {
       thermo.append(row);
       pending.push(row);
+      watch.onThermo(row);
     },
     onFrame(state) {
-      traj.append(frameOf(msg.system, state));
+      const fr = frameOf(msg.system, state);
+      traj.append(fr);
+      watch.onFrame(fr);
       latest = state;
     },
     onProgress(p) {
@@ -111,12 +119,13 @@ async function start(msg: Extract<ToMdWorker, { type: 'start' }>) {
       await new Promise<void>((r) => resumeWaiters.push(r));
       if (!stopRequested) post({ type: 'resumed' });
     },
-    shouldStop: () => stopRequested,
+    shouldStop: () => stopRequested || watch.shouldStop(),
   });
   flush(true);
   traj.close();
+  const w = watch.close();
   thermo.close();
-  post({ type: 'done', status: outcome.status, steps: outcome.steps, message: outcome.status === 'failed' ? outcome.message : null, framesWritten: traj.frames });
+  post({ type: 'done', status: outcome.status, steps: outcome.steps, message: outcome.status === 'failed' ? outcome.message : w.message, framesWritten: traj.frames, uncertainFramesPath: w.uncertainFramesPath });
 }
 
 async function study(msg: Extract<ToMdWorker, { type: 'study' }>) {

@@ -46,7 +46,21 @@ export class ThermoSeries {
       }
     }
     for (const k of KEYS) this.cols[k].set(rows[k], this.n);
+    // committee runs (issue 6): largest per-atom force spread, eV/Å
+    if (rows.forceStdMaxEvPerA || this.sigma) {
+      if (!this.sigma || this.sigma.length < this.cols.step.length) {
+        const a = new Float64Array(this.cols.step.length).fill(NaN);
+        if (this.sigma) a.set(this.sigma.subarray(0, this.n));
+        this.sigma = a;
+      }
+      if (rows.forceStdMaxEvPerA) this.sigma.set(rows.forceStdMaxEvPerA, this.n);
+    }
     this.n += m;
+  }
+  /** Committee runs: max_i σF,i per row (eV/Å), or null. */
+  sigma: Float64Array | null = null;
+  sigmaView(): Float64Array | null {
+    return this.sigma ? this.sigma.subarray(0, this.n) : null;
   }
   view(k: (typeof KEYS)[number]): Float64Array {
     return this.cols[k].subarray(0, this.n);

@@ -74,6 +74,8 @@ const mdSettingsSchema = z
     initialTemperatureK: finiteNumber.optional(),
     thermoStride: z.number().int().min(1).max(1e6),
     frameStride: z.number().int().min(1).max(1e7),
+    /** Committee runs (issue 6): stop / export frames above a largest per-atom force spread (eV/Å). */
+    uncertainty: z.object({ stopAboveEvPerA: z.number().positive().max(1e3).optional(), exportAboveEvPerA: z.number().positive().max(1e3).optional() }).strict().optional(),
   })
   .strict();
 export type MdSettings = z.infer<typeof mdSettingsSchema>;
@@ -325,6 +327,8 @@ export interface MdRunInfo {
   etaS: number | null;
   message: string | null;
   startedAt: string;
+  /** Committee runs: frames above the export threshold, for labelling (issue 6). */
+  uncertainFramesPath?: string | null;
 }
 
 /** Columns of thermo rows (one entry per row). Energies eV, time fs, T K, P GPa (NaN if unknown). */
@@ -337,6 +341,8 @@ export interface ThermoColumns {
   temperatureK: Float64Array;
   pressureGpa: Float64Array;
   conservedEv: Float64Array;
+  /** Committee runs: largest per-atom force spread max_i σF,i per row (eV/Å). */
+  forceStdMaxEvPerA?: Float64Array;
 }
 
 export interface StudyPoint {
