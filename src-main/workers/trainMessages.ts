@@ -33,8 +33,6 @@ export type ToTrainWorker =
   | { type: 'uncertainty'; request: UncertaintyRequest }
   /** Backend probe (issue 10, ml/backendProbe.ts): start `backend` in this fresh worker, time a few steps. */
   | { type: 'probe'; request: BackendProbeRequest }
-  /** Committee training, domain shift, per-atom values, loss landscape (issue 6, ml/uncertaintyJobs.ts). */
-  | { type: 'uncertainty'; request: UncertaintyRequest }
   | { type: 'stop' };
 
 export type FromTrainWorker =
