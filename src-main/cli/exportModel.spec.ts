@@ -70,12 +70,14 @@ describe('atomforge export-model', () => {
 
   it('a pair spec -> pair_style table lines for every element pair', async () => {
     const out = join(dir, 'morse');
-    const r = await run([out, '--potential', 'morse:d0=0.3429,alpha=1.3588,r0=2.866,cutoff=6', '--elements', 'Cu,Ni', '--points', '200', '--json']);
+    const r = await run([out, '--potential', 'morse:d0=0.3429,alpha=1.3588,r0=2.866,cutoff=6;Cu-Ni:cutoff=5.5', '--elements', 'Cu,Ni', '--points', '200', '--json']);
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ kind: 'table', elements: ['Cu', 'Ni'], points: 200, cutoff_a: 6 });
     const inp = readFileSync(join(out, 'in.lammps'), 'utf8');
     expect(inp).toMatch(/^pair_style table spline 200$/m);
     expect(inp.match(/^pair_coeff /gm)).toHaveLength(3);
+    expect(inp).toMatch(/^pair_coeff 1 2 atomforge\.table Cu_Ni 5\.5$/m); // the pair's own cutoff
+    expect(inp).toMatch(/^pair_coeff 2 2 atomforge\.table Ni_Ni 6$/m);
     expect(readFileSync(join(out, 'atomforge.table'), 'utf8')).toMatch(/^Cu_Ni\nN 200 RSQ /m);
   });
 

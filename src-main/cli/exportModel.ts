@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { atomicNumber, symbolOf } from '../../src-shared/atoms/elements';
-import { exportPairTable } from '../../src-shared/export/lammpsPairTable';
+import { exportPairTable, pairCutoffsFromSpec } from '../../src-shared/export/lammpsPairTable';
 import { exportSetfl } from '../../src-shared/export/lammpsSetfl';
 import { exampleLammpsInput } from '../../src-shared/export/lammpsInput';
 import { hybridOverlay } from '../../src-shared/export/lammpsHybrid';
@@ -103,6 +103,7 @@ function exportPotential(spec: string, dir: string, o: Record<string, string | b
   if (!elements) throw new UsageError(`export-model: ${parsed.kind}: give --elements A,B,.. (the LAMMPS atom types, in order)`);
   const table = exportPairTable(built.calculator, {
     elements, points: numberOption(o, 'points', 'an integer'), innerA: numberOption(o, 'inner', 'a distance in Å'), source: spec,
+    cutoffOf: pairCutoffsFromSpec(parsed),
   });
   const files = { [table.fileName]: table.text, 'in.lammps': exampleLammpsInput({ elements, pairLines: table.pairLines, title: `${spec} as pair_style table` }) };
   return {

@@ -12,7 +12,7 @@ import { parseEamFile } from '../potentials/eamFile';
 import type { Calculator } from '../calculators/calculator';
 import { lammpsData, lammpsUnavailable, runLammps, runLammpsInput } from '../../test-support/lammpsRun';
 import { exampleLammpsInput } from './lammpsInput';
-import { exportPairTable } from './lammpsPairTable';
+import { exportPairTable, pairCutoffsFromSpec } from './lammpsPairTable';
 import { exportSetfl } from './lammpsSetfl';
 import { agreement, perturbedFcc, type Agreement } from './testing';
 
@@ -21,9 +21,13 @@ const noLammps = lammpsUnavailable();
 if (noLammps) console.warn(`lammpsExport.spec: LAMMPS checks skipped: ${noLammps}`);
 
 function calc(spec: string): Calculator {
-  const built = calculatorFromSpec(spec);
-  if ('error' in built) throw new Error(built.error);
-  return built.calculator;
+  return built(spec).calculator;
+}
+
+function built(spec: string) {
+  const b = calculatorFromSpec(spec);
+  if ('error' in b) throw new Error(b.error);
+  return b;
 }
 
 const report: Record<string, Agreement> = {};
@@ -34,6 +38,12 @@ const PAIR_CASES = [
     spec: 'lj:cutoff=8.5;Ar-Ar:epsilon=0.0104,sigma=3.40;Kr-Kr:epsilon=0.014,sigma=3.65;Ar-Kr:epsilon=0.012,sigma=3.52',
     elements: ['Ar', 'Kr'],
     system: perturbedFcc({ latticeA: 5.6, repeat: 3, elements: ['Ar', 'Kr'], rattleA: 0.15, tilt: [0.1, -0.05, 0.08], seed: 1 }),
+  },
+  {
+    name: 'LJ Ar/Kr with per-pair cutoffs (9, 7, 8.5 Å)',
+    spec: 'lj:cutoff=8.5;Ar-Ar:epsilon=0.0104,sigma=3.40;Kr-Kr:epsilon=0.014,sigma=3.65,cutoff=9.0;Ar-Kr:epsilon=0.012,sigma=3.52,cutoff=7.0',
+    elements: ['Ar', 'Kr'],
+    system: perturbedFcc({ latticeA: 5.6, repeat: 3, elements: ['Ar', 'Kr'], rattleA: 0.15, tilt: [0.1, -0.05, 0.08], seed: 6 }),
   },
   {
     name: 'Morse Cu (shifted)',
@@ -51,8 +61,8 @@ const PAIR_CASES = [
 
 describe.skipIf(noLammps !== null)('pair_style table export vs our calculator, run by LAMMPS', () => {
   it.each(PAIR_CASES.map((c) => [c.name, c] as const))('%s: energy 1e-8, forces, per-atom energies and stress 1e-6', (name, c) => {
-    const calculator = calc(c.spec);
-    const table = exportPairTable(calculator, { elements: c.elements, points: 10000, fileName: 'pot.table', source: c.spec });
+    const { calculator, parsed } = built(c.spec);
+    const table = exportPairTable(calculator, { elements: c.elements, points: 10000, fileName: 'pot.table', source: c.spec, cutoffOf: pairCutoffsFromSpec(parsed) });
     const ref = calculator.compute(c.system, { forces: true, stress: true, energies: true });
     const lmp = runLammps(c.system, c.elements, table.pairLines, { 'pot.table': table.text });
     const a = agreement(lmp, ref);
@@ -62,6 +72,15 @@ describe.skipIf(noLammps !== null)('pair_style table export vs our calculator, r
     expect(a.forces).toBeLessThan(1e-6);
     expect(a.energies).toBeLessThan(1e-6);
     expect(a.stress).toBeLessThan(1e-6);
+  });
+
+  it('per-pair cutoffs matter: tabulating every pair to the largest cutoff puts a jump in the table', () => {
+    const c = PAIR_CASES[1];
+    const calculator = calc(c.spec);
+    const table = exportPairTable(calculator, { elements: c.elements, points: 10000, fileName: 'pot.table' });
+    const a = agreement(runLammps(c.system, c.elements, table.pairLines, { 'pot.table': table.text }), calculator.compute(c.system, { forces: true, stress: true, energies: true }));
+    console.log('per-pair cutoffs ignored: relative deviations', a);
+    expect(a.forces).toBeGreaterThan(1e-6);
   });
 
   it('the tabulation error falls as h⁴ (cubic spline): N = 1250 vs 2500 points, force error ratio ~16', () => {

@@ -21,6 +21,7 @@
 // shortest distance at which no pair energy exceeds `maxPairEnergyEv` (1000 eV).
 import type { AtomicSystem, CalcResult, Calculator } from '../calculators/calculator';
 import { atomicNumber, massAmu, symbolOf } from '../atoms/elements';
+import type { ParsedPotentialSpec } from '../potentials/registry';
 
 export interface PairTableOptions {
   /** Elements, in LAMMPS atom-type order (type 1 = elements[0]). */
@@ -35,6 +36,12 @@ export interface PairTableOptions {
   fileName?: string;
   /** Free text for the header comment (what was exported). */
   source?: string;
+  /**
+   * Cutoff of one element pair, Å (per-pair cutoffs of LJ / Morse specs: pairCutoffsFromSpec).
+   * Default: the calculator's cutoff for every pair. A pair tabulated past its own cutoff would
+   * put a jump into the table, which the spline cannot follow.
+   */
+  cutoffOf?: (a: string, b: string) => number;
 }
 
 export interface PairTableSection {
@@ -42,6 +49,8 @@ export interface PairTableSection {
   /** LAMMPS atom types (1-based), i <= j. */
   types: [number, number];
   elements: [string, string];
+  /** This pair's cutoff (the table's last r), Å. */
+  cutoffA: number;
 }
 
 export interface PairTableExport {
@@ -99,28 +108,34 @@ export function exportPairTable(calc: Calculator, options: PairTableOptions): Pa
   if (!(Number.isInteger(n) && n >= 10 && n <= 1_000_000)) throw new Error(`pair table export: points must be an integer in [10, 1000000], got ${n}`);
   const cutoffA = calc.cutoffA;
   if (!(Number.isFinite(cutoffA) && cutoffA > 0)) throw new Error(`pair table export: ${calc.name} has no finite cutoff`);
-  const pairs: { a: number; b: number; curve: ReturnType<typeof pairCurve> }[] = [];
-  for (let a = 0; a < els.length; a++) for (let b = a; b < els.length; b++) pairs.push({ a, b, curve: pairCurve(calc, els[a], els[b]) });
-  const innerA = options.innerA ?? defaultInner(pairs.map((p) => p.curve), cutoffA, options.maxPairEnergyEv ?? 1000);
-  if (!(innerA > 0 && innerA < cutoffA)) throw new Error(`pair table export: inner bound must be in (0, ${cutoffA}) Å, got ${innerA}`);
+  const pairs: { a: number; b: number; rc: number; curve: ReturnType<typeof pairCurve> }[] = [];
+  for (let a = 0; a < els.length; a++) for (let b = a; b < els.length; b++) {
+    const rc = options.cutoffOf ? options.cutoffOf(els[a], els[b]) : cutoffA;
+    if (!(rc > 0 && rc <= cutoffA)) throw new Error(`pair table export: cutoff of ${els[a]}-${els[b]} must be in (0, ${cutoffA}] Å, got ${rc}`);
+    pairs.push({ a, b, rc, curve: pairCurve(calc, els[a], els[b]) });
+  }
+  const minRc = Math.min(...pairs.map((p) => p.rc));
+  const innerA = options.innerA ?? defaultInner(pairs.map((p) => p.curve), minRc, options.maxPairEnergyEv ?? 1000);
+  if (!(innerA > 0 && innerA < minRc)) throw new Error(`pair table export: inner bound must be in (0, ${minRc}) Å, got ${innerA}`);
   const fileName = options.fileName ?? 'atomforge.table';
   const lines: string[] = [
     `# LAMMPS pair_style table file written by Atomforge (units metal: Å, eV, eV/Å)`,
     `# source: ${options.source ?? calc.name}`,
-    `# use: pair_style table spline ${n}; pair_coeff I J ${fileName} KEYWORD ${cutoffA}`,
-    `# ${n} points per pair, evenly spaced in r² from ${innerA} Å to the cutoff ${cutoffA} Å; columns: index r(Å) E(eV) f=-dE/dr(eV/Å)`,
+    `# use: pair_style table spline ${n}; pair_coeff I J ${fileName} KEYWORD CUTOFF (the section's last r)`,
+    `# ${n} points per pair, evenly spaced in r² from ${innerA} Å to the pair's cutoff; columns: index r(Å) E(eV) f=-dE/dr(eV/Å)`,
     '',
   ];
   const sections: PairTableSection[] = [];
-  const r2lo = innerA * innerA, dr2 = (cutoffA * cutoffA - r2lo) / (n - 1);
-  // just below the cutoff: the calculator drops pairs at r >= cutoff, the table's last knot holds the limit
-  const rLast = cutoffA * (1 - 1e-13);
+  const r2lo = innerA * innerA;
   for (const p of pairs) {
     const keyword = `${els[p.a]}_${els[p.b]}`;
-    sections.push({ keyword, types: [p.a + 1, p.b + 1], elements: [els[p.a], els[p.b]] });
-    lines.push(keyword, `N ${n} RSQ ${innerA} ${cutoffA}`, '');
+    const rc = p.rc, dr2 = (rc * rc - r2lo) / (n - 1);
+    // just below the cutoff: the calculator drops pairs at r >= cutoff, the table's last knot holds the limit
+    const rLast = rc * (1 - 1e-13);
+    sections.push({ keyword, types: [p.a + 1, p.b + 1], elements: [els[p.a], els[p.b]], cutoffA: rc });
+    lines.push(keyword, `N ${n} RSQ ${innerA} ${rc}`, '');
     for (let i = 0; i < n; i++) {
-      const r = i === n - 1 ? cutoffA : Math.sqrt(r2lo + i * dr2);
+      const r = i === n - 1 ? rc : Math.sqrt(r2lo + i * dr2);
       const v = p.curve(Math.min(r, rLast));
       if (!Number.isFinite(v.energyEv) || !Number.isFinite(v.forceEvPerA)) {
         throw new Error(`pair table export: ${keyword} is not finite at r = ${r} Å; raise the inner bound (innerA)`);
@@ -136,7 +151,26 @@ export function exportPairTable(calc: Calculator, options: PairTableOptions): Pa
     innerA,
     cutoffA,
     sections,
-    pairLines: [`pair_style table spline ${n}`, ...sections.map((s) => `pair_coeff ${s.types[0]} ${s.types[1]} ${fileName} ${s.keyword} ${cutoffA}`)],
+    pairLines: [`pair_style table spline ${n}`, ...sections.map((s) => `pair_coeff ${s.types[0]} ${s.types[1]} ${fileName} ${s.keyword} ${s.cutoffA}`)],
     massLines: els.map((e, t) => `mass ${t + 1} ${massAmu(atomicNumber(e))}`),
+  };
+}
+
+/**
+ * Per-pair cutoffs of a parsed lj / morse spec: a pair's own `cutoff`, else the spec's default
+ * (undefined for other kinds: every pair then uses the calculator's cutoff).
+ */
+export function pairCutoffsFromSpec(parsed: ParsedPotentialSpec): ((a: string, b: string) => number) | undefined {
+  if (parsed.kind !== 'lj' && parsed.kind !== 'morse') return undefined;
+  const def = parsed.params.cutoff as number | undefined;
+  const z = (e: string) => atomicNumber(e);
+  return (a, b) => {
+    const own = (parsed.pairs ?? []).find((p) => {
+      const q = p.elements.map(z);
+      return (q[0] === z(a) && q[1] === z(b)) || (q[0] === z(b) && q[1] === z(a));
+    });
+    const rc = (own?.params.cutoff as number | undefined) ?? def;
+    if (rc === undefined) throw new Error(`pair table export: no cutoff for the ${a}-${b} pair in the spec`);
+    return rc;
   };
 }
