@@ -18,7 +18,13 @@
 // --model painn times the PaiNN model instead (models/painn.ts; --painn-config '{"features":16}' over its
 // defaults F=32, K=16, L=2, rc=5 Å); it has no PyTorch twin, so compare it with a bpnn run on the same data.
 //
-// Run: npx tsx bench/train.ts [--frames 40] [--batch-atoms 256] [--epochs 3] [--backends cpu,wasm] [--path auto|graph] [--no-torch] [--model bpnn|painn]
+// Backends (issue 10): --backends present (the default) times every backend that starts on this
+// machine, side by side: tensorflow (tfjs-node, where installed; CUDA with tfjs-node-gpu), webgpu
+// (the Dawn Node binding, where it finds a GPU adapter), wasm, cpu; the ones missing are listed
+// with the reason, and "x wasm" gives each against wasm. Reads are asynchronous (webgpu has no
+// synchronous read in Node), so every epoch ends when the device has finished it.
+//
+// Run: npx tsx bench/train.ts [--frames 40] [--batch-atoms 256] [--epochs 3] [--backends present|cpu,wasm,webgpu,tensorflow] [--path auto|graph] [--no-torch] [--model bpnn|painn]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,8 +41,8 @@ import { makeBatch, prepareTrainingData } from '../src-shared/ml/data/trainingDa
 import { createModel, modelType } from '../src-shared/ml/models/registry';
 import { defaultSymmetryFunctions } from '../src-shared/ml/models/symmetryFunctions';
 import { setSymmetryFunctionPath, type SymmetryFunctionPath } from '../src-shared/ml/models/symmetryFunctionsKernel';
-import { initBackend, type BackendName } from '../src-shared/ml/tf/backend';
-import { tidyValue } from '../src-shared/ml/tf/tidy';
+import { ALL_BACKENDS, describeBackend, initBackend, type BackendName } from '../src-shared/ml/tf/backend';
+import { nodeWebgpu } from '../src-main/ml/tfNode';
 import type { Tensor } from '../src-shared/ml/tf/types';
 import { encodeWithArrays } from '../src-shared/ml/train/checkpoint';
 import { batchLoss, trainBatchTensors } from '../src-shared/ml/train/loss';
@@ -51,7 +57,9 @@ const opt = (name: string, def: string) => {
 const FRAMES = Number(opt('frames', '40'));
 const BATCH_ATOMS = Number(opt('batch-atoms', '256'));
 const EPOCHS = Number(opt('epochs', '3'));
-const BACKENDS = opt('backends', 'cpu,wasm').split(',') as BackendName[];
+const BACKENDS_OPT = opt('backends', 'present');
+const BACKENDS = (BACKENDS_OPT === 'present' ? ALL_BACKENDS : BACKENDS_OPT.split(',')) as BackendName[];
+for (const b of BACKENDS) if (!ALL_BACKENDS.includes(b)) throw new Error(`--backends: unknown backend ${b} (known: ${ALL_BACKENDS.join(', ')}, or present)`);
 const MODEL = opt('model', 'bpnn');
 if (MODEL !== 'bpnn' && MODEL !== 'painn') throw new Error(`--model must be bpnn or painn, got ${MODEL}`);
 const TORCH = !args.includes('--no-torch') && MODEL === 'bpnn';
@@ -159,29 +167,54 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
+const missing: string[] = [];
 for (const backend of BACKENDS) {
-  const report = await initBackend(tf, { prefer: backend, wasm: { setWasmPaths: tfWasm.setWasmPaths, pathPrefix: join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + '/' } });
+  let report;
+  try {
+    report = await initBackend(tf, {
+      prefer: backend,
+      loadTensorflow: () => {
+        const name = '@tensorflow/tfjs-node';
+        return import(name);
+      },
+      wasm: { setWasmPaths: tfWasm.setWasmPaths, pathPrefix: join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + '/' },
+      webgpu: nodeWebgpu(),
+    });
+  } catch (e) {
+    missing.push(`${backend}: ${String(e instanceof Error ? e.message : e).split('\n')[0]}`);
+    continue;
+  }
+  if (report.backend !== backend) {
+    missing.push(`${backend}: ${report.attempts[0].error}`);
+    continue;
+  }
+  console.log(`backend ${describeBackend(report)}`);
   const model = makeModel();
   const vars = model.variables.map((v) => v.variable);
-  const firstLoss = tidyValue(tf, () => batchLoss(model, trainBatchTensors(model, hosts[0]), lossWeights, data.scales).total.dataSync()[0]);
+  const lossT = tf.tidy(() => batchLoss(model, trainBatchTensors(model, hosts[0]), lossWeights, data.scales).total);
+  const firstLoss = (await lossT.data())[0];
+  lossT.dispose();
   const adam = createOptimizer(tf, model.variables, optimizer);
-  const epoch = () => {
+  const epoch = async () => {
+    let last: Tensor | null = null;
     for (const h of hosts) {
-      tidyValue(tf, () => {
+      last?.dispose();
+      last = tf.tidy(() => {
         const b = trainBatchTensors(model, h);
         const { grads } = tf.variableGrads(() => batchLoss(model, b, lossWeights, data.scales).total, vars);
-        adam.apply(model.variables.map((v) => grads[v.variable.name] as Tensor), optimizer.lr).dataSync();
-        return 0;
+        return adam.apply(model.variables.map((v) => grads[v.variable.name] as Tensor), optimizer.lr);
       });
     }
+    await last?.data(); // the device has finished the epoch
+    last?.dispose();
   };
-  epoch(); // warm-up (kernel compilation, JIT)
+  await epoch(); // warm-up (kernel compilation, JIT)
   const times: number[] = [], cpu: number[] = [];
   const paired: number[] = [], pairedCpu: number[] = [];
   for (let e = 0; e < EPOCHS; e++) {
     t0 = performance.now();
     const c0 = cpuMs();
-    epoch();
+    await epoch();
     times.push(performance.now() - t0);
     cpu.push(cpuMs() - c0);
     if (torch) {
@@ -200,7 +233,7 @@ for (const backend of BACKENDS) {
   await trainer.run({ onEpoch: (e) => epochMs.push(e.ms) });
   trainer.dispose();
   model.dispose();
-  rows.push({ name: `tfjs ${report.backend}`, msPerEpoch: ms, stepsPerS: hosts.length / (ms / 1000), firstLoss, trainerMsPerEpoch: Math.min(...epochMs), torchMsPerEpoch: paired.length ? Math.min(...paired) : undefined, cpuMsPerEpoch: Math.min(...cpu), torchCpuMsPerEpoch: pairedCpu.length ? Math.min(...pairedCpu) : undefined });
+  rows.push({ name: `tfjs ${report.backend}${report.adapter ? ` (${report.adapter})` : ''}`.slice(0, 28), msPerEpoch: ms, stepsPerS: hosts.length / (ms / 1000), firstLoss, trainerMsPerEpoch: Math.min(...epochMs), torchMsPerEpoch: paired.length ? Math.min(...paired) : undefined, cpuMsPerEpoch: Math.min(...cpu), torchCpuMsPerEpoch: pairedCpu.length ? Math.min(...pairedCpu) : undefined });
 }
 torch?.close();
 const torchRow: Row | null = torch
@@ -208,12 +241,15 @@ const torchRow: Row | null = torch
   : null;
 
 const fmt = (x: number, d = 1) => x.toFixed(d).padStart(9);
-console.log('\n' + ['code'.padEnd(28), 'ms/epoch'.padStart(9), 'steps/s'.padStart(9), 'x PyTorch'.padStart(10), 'CPU ms/epoch'.padStart(13), 'x PyTorch'.padStart(10), 'trainer ms/epoch'.padStart(17), 'loss(batch 0, init)'.padStart(20)].join(' '));
+const wasmRow = rows.find((r) => r.name.startsWith('tfjs wasm'));
+console.log('\n' + ['code'.padEnd(28), 'ms/epoch'.padStart(9), 'steps/s'.padStart(9), 'x wasm'.padStart(7), 'x PyTorch'.padStart(10), 'CPU ms/epoch'.padStart(13), 'x PyTorch'.padStart(10), 'trainer ms/epoch'.padStart(17), 'loss(batch 0, init)'.padStart(20)].join(' '));
 for (const r of [...rows, ...(torchRow ? [torchRow] : [])]) {
   const ratio = r.torchMsPerEpoch ? (r.msPerEpoch / r.torchMsPerEpoch).toFixed(2).padStart(10) : ''.padStart(10);
   const cpuRatio = r.torchCpuMsPerEpoch && r.cpuMsPerEpoch ? (r.cpuMsPerEpoch / r.torchCpuMsPerEpoch).toFixed(2).padStart(10) : ''.padStart(10);
-  console.log([r.name.padEnd(28), fmt(r.msPerEpoch), fmt(r.stepsPerS, 2), ratio, (r.cpuMsPerEpoch ? fmt(r.cpuMsPerEpoch) : '').padStart(13), cpuRatio, (r.trainerMsPerEpoch ? fmt(r.trainerMsPerEpoch) : '').padStart(17), (r.firstLoss?.toPrecision(7) ?? '').padStart(20)].join(' '));
+  const vsWasm = wasmRow ? (wasmRow.msPerEpoch / r.msPerEpoch).toFixed(2).padStart(7) : ''.padStart(7);
+  console.log([r.name.padEnd(28), fmt(r.msPerEpoch), fmt(r.stepsPerS, 2), vsWasm, ratio, (r.cpuMsPerEpoch ? fmt(r.cpuMsPerEpoch) : '').padStart(13), cpuRatio, (r.trainerMsPerEpoch ? fmt(r.trainerMsPerEpoch) : '').padStart(17), (r.firstLoss?.toPrecision(7) ?? '').padStart(20)].join(' '));
 }
 console.log('(x PyTorch = our best epoch / the best of the PyTorch epochs run alternately with ours, by wall time and by');
 console.log(' process CPU time (steadier on a shared machine): < 1 is faster.');
-console.log(' ms/epoch and steps/s are the best of --epochs epochs; tensorflow backend: @tensorflow/tfjs-node is not installed here)');
+console.log(' x wasm = wasm ms/epoch / this backend\'s: > 1 is faster than wasm; ms/epoch and steps/s are the best of --epochs epochs)');
+for (const m of missing) console.log(`not on this machine: ${m}`);
