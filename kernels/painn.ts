@@ -21,78 +21,93 @@
 
 export function heapBase(): usize { return __heap_base; }
 
-/** y[n, nout] = x[n, nin] W[nin, nout] + b (b = 0: no bias). Two rows at a time share the W loads. */
+/**
+ * y[0, nout) = c·b + Σ_k x[k] W[k, :] for one row, 16 outputs at a time in 8 register accumulators
+ * (no stores inside the k loop), then pairs, then a scalar tail. b = 0: no bias.
+ */
+@inline function rowGemm(x: usize, nin: i32, W: usize, nout: i32, b: usize, c: f64, y: usize): void {
+  const sc = f64x2.splat(c), z = f64x2.splat(0.0);
+  let o = 0;
+  for (; o + 15 < nout; o += 16) {
+    let a0 = b ? f64x2.mul(sc, vld(b, o)) : z, a1 = b ? f64x2.mul(sc, vld(b, o + 2)) : z, a2 = b ? f64x2.mul(sc, vld(b, o + 4)) : z, a3 = b ? f64x2.mul(sc, vld(b, o + 6)) : z;
+    let a4 = b ? f64x2.mul(sc, vld(b, o + 8)) : z, a5 = b ? f64x2.mul(sc, vld(b, o + 10)) : z, a6 = b ? f64x2.mul(sc, vld(b, o + 12)) : z, a7 = b ? f64x2.mul(sc, vld(b, o + 14)) : z;
+    for (let k = 0; k < nin; k++) {
+      const xk = f64x2.splat(ld(x, k)), row = W + (<usize>(k * nout + o) << 3);
+      a0 = f64x2.add(a0, f64x2.mul(xk, v128.load(row)));
+      a1 = f64x2.add(a1, f64x2.mul(xk, v128.load(row, 16)));
+      a2 = f64x2.add(a2, f64x2.mul(xk, v128.load(row, 32)));
+      a3 = f64x2.add(a3, f64x2.mul(xk, v128.load(row, 48)));
+      a4 = f64x2.add(a4, f64x2.mul(xk, v128.load(row, 64)));
+      a5 = f64x2.add(a5, f64x2.mul(xk, v128.load(row, 80)));
+      a6 = f64x2.add(a6, f64x2.mul(xk, v128.load(row, 96)));
+      a7 = f64x2.add(a7, f64x2.mul(xk, v128.load(row, 112)));
+    }
+    vst(y, o, a0); vst(y, o + 2, a1); vst(y, o + 4, a2); vst(y, o + 6, a3);
+    vst(y, o + 8, a4); vst(y, o + 10, a5); vst(y, o + 12, a6); vst(y, o + 14, a7);
+  }
+  for (; o + 1 < nout; o += 2) {
+    let a0 = b ? f64x2.mul(sc, vld(b, o)) : z;
+    for (let k = 0; k < nin; k++) a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(ld(x, k)), vld(W, k * nout + o)));
+    vst(y, o, a0);
+  }
+  for (; o < nout; o++) {
+    let a = b ? c * ld(b, o) : 0.0;
+    for (let k = 0; k < nin; k++) a += ld(x, k) * ld(W, k * nout + o);
+    st(y, o, a);
+  }
+}
+
+/**
+ * out[k] = Σ_o g[o] W[k, o] for k < nin (rows of W of length nout), four rows at a time so that each
+ * load of g serves four products; then ∘ scale[k] when scale != 0, added to out when accumulate != 0.
+ */
+@inline function rowDots(g: usize, nout: i32, W: usize, nin: i32, out: usize, accumulate: i32, scale: usize): void {
+  const even = nout & ~1, z = f64x2.splat(0.0);
+  let k = 0;
+  for (; k + 3 < nin; k += 4) {
+    const r0 = W + (<usize>(k * nout) << 3), r1 = r0 + (<usize>nout << 3), r2 = r1 + (<usize>nout << 3), r3 = r2 + (<usize>nout << 3);
+    let b0 = z, b1 = z, b2 = z, b3 = z;
+    for (let o = 0; o < even; o += 2) {
+      const gv = vld(g, o);
+      b0 = f64x2.add(b0, f64x2.mul(gv, vld(r0, o)));
+      b1 = f64x2.add(b1, f64x2.mul(gv, vld(r1, o)));
+      b2 = f64x2.add(b2, f64x2.mul(gv, vld(r2, o)));
+      b3 = f64x2.add(b3, f64x2.mul(gv, vld(r3, o)));
+    }
+    let v0 = hsum(b0), v1 = hsum(b1), v2 = hsum(b2), v3 = hsum(b3);
+    if (even < nout) {
+      const t = ld(g, even);
+      v0 += t * ld(r0, even); v1 += t * ld(r1, even); v2 += t * ld(r2, even); v3 += t * ld(r3, even);
+    }
+    if (scale) { v0 *= ld(scale, k); v1 *= ld(scale, k + 1); v2 *= ld(scale, k + 2); v3 *= ld(scale, k + 3); }
+    if (accumulate) { v0 += ld(out, k); v1 += ld(out, k + 1); v2 += ld(out, k + 2); v3 += ld(out, k + 3); }
+    st(out, k, v0); st(out, k + 1, v1); st(out, k + 2, v2); st(out, k + 3, v3);
+  }
+  for (; k < nin; k++) {
+    const r0 = W + (<usize>(k * nout) << 3);
+    let b0 = z;
+    for (let o = 0; o < even; o += 2) b0 = f64x2.add(b0, f64x2.mul(vld(g, o), vld(r0, o)));
+    let v0 = hsum(b0);
+    if (even < nout) v0 += ld(g, even) * ld(r0, even);
+    if (scale) v0 *= ld(scale, k);
+    if (accumulate) v0 += ld(out, k);
+    st(out, k, v0);
+  }
+}
+
+/** y[n, nout] = x[n, nin] W[nin, nout] + b (b = 0: no bias). */
 export function dense(x: usize, n: i32, nin: i32, W: usize, nout: i32, b: usize, y: usize): void {
-  const even = nout & ~1;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const y0 = y + (<usize>(i * nout) << 3), y1 = y0 + (<usize>nout << 3);
-    const x0 = x + (<usize>(i * nin) << 3), x1 = x0 + (<usize>nin << 3);
-    for (let o = 0; o < nout; o++) {
-      const bo = b ? ld(b, o) : 0.0;
-      st(y0, o, bo);
-      st(y1, o, bo);
-    }
-    for (let k = 0; k < nin; k++) {
-      const a0 = ld(x0, k), a1 = ld(x1, k);
-      const s0 = f64x2.splat(a0), s1 = f64x2.splat(a1);
-      const row = W + (<usize>(k * nout) << 3);
-      for (let o = 0; o < even; o += 2) {
-        const w = vld(row, o);
-        vst(y0, o, f64x2.add(vld(y0, o), f64x2.mul(s0, w)));
-        vst(y1, o, f64x2.add(vld(y1, o), f64x2.mul(s1, w)));
-      }
-      if (even < nout) {
-        const w = ld(row, even);
-        st(y0, even, ld(y0, even) + a0 * w);
-        st(y1, even, ld(y1, even) + a1 * w);
-      }
-    }
-  }
-  for (; i < n; i++) {
-    const y0 = y + (<usize>(i * nout) << 3), x0 = x + (<usize>(i * nin) << 3);
-    for (let o = 0; o < nout; o++) st(y0, o, b ? ld(b, o) : 0.0);
-    for (let k = 0; k < nin; k++) {
-      const a0 = ld(x0, k), s0 = f64x2.splat(a0), row = W + (<usize>(k * nout) << 3);
-      for (let o = 0; o < even; o += 2) vst(y0, o, f64x2.add(vld(y0, o), f64x2.mul(s0, vld(row, o))));
-      if (even < nout) st(y0, even, ld(y0, even) + a0 * ld(row, even));
-    }
-  }
+  for (let i = 0; i < n; i++) rowGemm(x + (<usize>(i * nin) << 3), nin, W, nout, b, 1.0, y + (<usize>(i * nout) << 3));
 }
 
 /** gx[n, nin] (+)= (gy[n, nout] Wᵀ) ∘ scale (scale = 0: none; accumulate != 0: add to gx). */
 export function denseBack(gy: usize, n: i32, nout: i32, W: usize, nin: i32, gx: usize, accumulate: i32, scale: usize): void {
-  const even = nout & ~1;
-  for (let i = 0; i < n; i++) {
-    const g0 = gy + (<usize>(i * nout) << 3), xo = i * nin;
-    for (let k = 0; k < nin; k++) {
-      const row = W + (<usize>(k * nout) << 3);
-      let a = f64x2.splat(0.0), c = f64x2.splat(0.0);
-      let o = 0;
-      for (; o + 3 < even; o += 4) {
-        a = f64x2.add(a, f64x2.mul(vld(g0, o), vld(row, o)));
-        c = f64x2.add(c, f64x2.mul(vld(g0, o + 2), vld(row, o + 2)));
-      }
-      for (; o < even; o += 2) a = f64x2.add(a, f64x2.mul(vld(g0, o), vld(row, o)));
-      let v = hsum(f64x2.add(a, c));
-      if (even < nout) v += ld(g0, even) * ld(row, even);
-      if (scale) v *= ld(scale, xo + k);
-      st(gx, xo + k, accumulate ? ld(gx, xo + k) + v : v);
-    }
-  }
+  for (let i = 0; i < n; i++) rowDots(gy + (<usize>(i * nout) << 3), nout, W, nin, gx + (<usize>(i * nin) << 3), accumulate, scale ? scale + (<usize>(i * nin) << 3) : 0);
 }
 
 /** filt[p, :] = rbfc[p, :] fk + fc[p] fb, for p < P (K basis functions, F3 = 3F outputs). */
 export function filters(P: i32, K: i32, F3: i32, rbfc: usize, fc: usize, fk: usize, fb: usize, filt: usize): void {
-  for (let p = 0; p < P; p++) {
-    const y = filt + (<usize>(p * F3) << 3), r = rbfc + (<usize>(p * K) << 3);
-    const c = f64x2.splat(ld(fc, p));
-    for (let o = 0; o < F3; o += 2) vst(y, o, f64x2.mul(c, vld(fb, o)));
-    for (let n = 0; n < K; n++) {
-      const a = f64x2.splat(ld(r, n)), row = fk + (<usize>(n * F3) << 3);
-      for (let o = 0; o < F3; o += 2) vst(y, o, f64x2.add(vld(y, o), f64x2.mul(a, vld(row, o))));
-    }
-  }
+  for (let p = 0; p < P; p++) rowGemm(rbfc + (<usize>(p * K) << 3), K, fk, F3, fb, ld(fc, p), filt + (<usize>(p * F3) << 3));
 }
 
 /**
@@ -179,17 +194,6 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
     let a = zero;
     for (let o = 0; o < F3; o += 2) a = f64x2.add(a, f64x2.mul(vld(gfilt, o), vld(fb, o)));
     st(gFc, p, ld(gFc, p) + hsum(a));
-    const r0 = p * K;
-    for (let n = 0; n < K; n++) {
-      const row = fk + (<usize>(n * F3) << 3);
-      let b = zero, c = zero;
-      let o = 0;
-      for (; o + 3 < F3; o += 4) {
-        b = f64x2.add(b, f64x2.mul(vld(gfilt, o), vld(row, o)));
-        c = f64x2.add(c, f64x2.mul(vld(gfilt, o + 2), vld(row, o + 2)));
-      }
-      for (; o < F3; o += 2) b = f64x2.add(b, f64x2.mul(vld(gfilt, o), vld(row, o)));
-      st(gRbfc, r0 + n, ld(gRbfc, r0 + n) + hsum(f64x2.add(b, c)));
-    }
+    rowDots(gfilt, F3, fk, K, gRbfc + (<usize>(p * K) << 3), 1, 0);
   }
 }
