@@ -1,0 +1,48 @@
+// QM7 one-fold scan (issue 7, bench/qm7.md): test on split=0, train KRR on a random subset of the
+// other folds (seeded), and print the test MAE (kcal/mol) over a σ × λ grid, to see whether the
+// kernel width or the regulariser explains a gap to a published number.
+// Run: [POSITIONS_SCALE=S] npx tsx bench/qm7_scan.ts [REP=bob] [METRIC=l1] [KERNEL=laplacian] [N_TRAIN=2866] [SIGMAS=1000,...] [LAMBDAS=1e-10,...]
+import { readFileSync } from 'node:fs';
+import { readText } from '../src-shared/io/read';
+import { formatByName } from '../src-shared/io/registry';
+import { featurizeAll, representationById } from '../src-shared/representations/registry';
+import { selfDistances, kernelFromDistances, medianDistance } from '../src-shared/property/kernels';
+import { solveKrr, predictFromKernel } from '../src-shared/property/krr';
+import { createRng } from '../src-shared/space/rng';
+const r = readText(formatByName('extxyz')!, readFileSync(new URL('../../shared/data/qm7_Rupp2012/qm7.xyz', import.meta.url)), { fileName: 'qm7.xyz' });
+if (!r.ok) throw new Error('read');
+// POSITIONS_SCALE=0.529177 makes the Coulomb entries Z_iZ_j/r with r in Å instead of Bohr.
+const posScale = Number(process.env.POSITIONS_SCALE ?? 1);
+const frames = posScale === 1 ? r.frames : r.frames.map((f) => ({ ...f, positionsA: f.positionsA.map((x) => x * posScale) }));
+const y = Float64Array.from(frames, (f) => Number(f.info.atomization_energy_kcal_mol));
+const rep = process.argv[2] ?? 'bob';
+const metric = (process.argv[3] ?? 'l1') as 'l1' | 'l2';
+const kernel = (process.argv[4] ?? 'laplacian') as 'laplacian' | 'gaussian';
+const nTrain = Number(process.argv[5] ?? 2866);
+const fz = representationById(rep)!.fit(frames);
+const X = featurizeAll(fz, frames);
+const test = frames.map((_, i) => i).filter((i) => frames[i].info.split === 0);
+const pool = frames.map((_, i) => i).filter((i) => frames[i].info.split !== 0);
+const rng = createRng(5);
+for (let i = pool.length - 1; i > 0; i--) { const j = rng.int(i + 1); [pool[i], pool[j]] = [pool[j], pool[i]]; }
+const train = pool.slice(0, nTrain);
+const idx = [...train, ...test];
+const Xs = new Float64Array(idx.length * fz.dimension);
+idx.forEach((i, k) => Xs.set(X.subarray(i * fz.dimension, (i + 1) * fz.dimension), k * fz.dimension));
+const t0 = performance.now();
+const D = selfDistances(Xs, idx.length, fz.dimension, metric);
+console.log(`${rep} ${metric} ${kernel} dim ${fz.dimension} n_train ${nTrain} distances ${((performance.now() - t0) / 1000).toFixed(0)} s median ${medianDistance(D, idx.length).toExponential(3)}`);
+const tr = train.map((_, k) => k), te = test.map((_, k) => nTrain + k);
+const ys = idx.map((i) => y[i]);
+const sigmas = (process.argv[6] ?? '1000,2000,4000,8000,16000,32000').split(',').map(Number);
+const lambdas = (process.argv[7] ?? '1e-10,1e-7,1e-4').split(',').map(Number);
+for (const s of sigmas) for (const l of lambdas) {
+  try {
+    const K = kernelFromDistances(D, idx.length, tr, tr, kernel, s);
+    const fit = solveKrr(K, tr.length, tr.map((k) => ys[k]), l);
+    const Kq = kernelFromDistances(D, idx.length, te, tr, kernel, s);
+    const p = predictFromKernel(Kq, te.length, tr.length, fit.alpha, fit.yMean);
+    let mae = 0; te.forEach((k, q) => (mae += Math.abs(p[q] - ys[k]) / te.length));
+    console.log(`sigma ${s} lambda ${l} MAE ${mae.toFixed(3)}`);
+  } catch (e) { console.log(`sigma ${s} lambda ${l} failed ${(e as Error).message}`); }
+}
