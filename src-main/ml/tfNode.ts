@@ -49,3 +49,17 @@ export function nodeWebgpu() {
     load: () => import('@tensorflow/tfjs-backend-webgpu'),
   };
 }
+
+/**
+ * Switch this thread to a backend with synchronous reads (wasm, else cpu) after training on webgpu:
+ * the final evaluation, parity data and error breakdown use synchronous calculators, and webgpu
+ * cannot read synchronously in Node. Models are reloaded from their saved weights. Returns the name.
+ */
+export async function switchToReadableBackend(): Promise<BackendName> {
+  const t = tf as unknown as Tf;
+  try {
+    return (await initBackend(t, { prefer: 'wasm', wasm: { setWasmPaths: tfWasm.setWasmPaths, pathPrefix: dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/' } })).backend;
+  } catch {
+    return (await initBackend(t, { prefer: 'cpu' })).backend;
+  }
+}

@@ -23,7 +23,8 @@ import type { Metrics } from '../../src-shared/ml/train/loss';
 import { createTrainer, defaultTrainConfig, type EpochEvent, type StepEvent, type StopReason, type TrainConfig } from '../../src-shared/ml/train/trainer';
 import { GPA_EV_PER_A3 } from '../../src-shared/units';
 import { appendMetrics, loadCheckpoint, saveCheckpoint, saveModelFiles, writeBytesAtomic, writeRunJson, RUN_FILES } from './runFolder';
-import { tfNode, type BackendPreference } from './tfNode';
+import { switchToReadableBackend, tfNode, type BackendPreference } from './tfNode';
+import { needsAsyncReads } from '../../src-shared/ml/tf/tidy';
 import { join } from 'node:path';
 
 export interface TrainSettings {
@@ -208,12 +209,15 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
           hooks.onEpoch?.(e);
         },
         onStep: (e) => hooks.onStep?.(e),
+        onBatchShrink: (e) => hooks.log(`the device refused memory (${e.error}): batch ${e.fromAtoms} -> ${e.toAtoms} atoms, epoch ${e.epoch} re-planned`),
         onCheckpoint: (c) => saveCheckpoint(runDir, c),
       });
       reason = res.reason;
       epochs = res.epochs;
       hooks.log(`training stopped: ${res.reason} after ${res.epochs} epochs (${res.steps} steps); best epoch ${res.best?.epoch ?? '-'}`);
       final = trainer.bestModel(metadataBase);
+      // webgpu reads only asynchronously in Node: evaluate the saved model on wasm/cpu (issue 10)
+      if (needsAsyncReads(tf)) hooks.log(`final evaluation on ${await switchToReadableBackend()} (webgpu has no synchronous reads)`);
       // Evaluate with the best weights (a fresh model from the saved file).
       const best = loadModel(tf, final);
       model.dispose();
