@@ -10,11 +10,11 @@
 // the pair_coeff cutoff, and `pair_style table spline N` with the same N):
 //   # comment lines
 //   KEYWORD                       (one section per element pair, e.g. Ar_Kr)
-//   N <n> RSQ <inner> <cutoff>
+//   N <n> RSQ <inner> <cutoff> FPRIME <df/dr(inner)> <df/dr(cutoff)>
 //   (blank)
 //   i r_i E_i f_i                 r_i = sqrt(inner² + (i-1)(cutoff² - inner²)/(n-1))
-// LAMMPS then fits cubic splines in r² to E and f/r; that spline is the only approximation, with
-// error ~ h⁴ max|d⁴E/d(r²)⁴|, h = (cutoff² - inner²)/(n-1). The last knot sits at the cutoff,
+// LAMMPS then fits cubic splines in r² to E and f/r (end slopes from -f and from FPRIME = df/dr);
+// that spline is the only approximation, with error ~ h⁴ max|d⁴E/d(r²)⁴|, h = (cutoff² - inner²)/(n-1). The last knot sits at the cutoff,
 // where LAMMPS (like us) drops the pair (r < cutoff counts): it holds the limit from below so that
 // the spline of a truncated (unshifted) potential is right up to the cutoff.
 // Below `inner` LAMMPS stops with "Pair distance < table inner cutoff"; by default inner is the
@@ -133,7 +133,12 @@ export function exportPairTable(calc: Calculator, options: PairTableOptions): Pa
     // just below the cutoff: the calculator drops pairs at r >= cutoff, the table's last knot holds the limit
     const rLast = rc * (1 - 1e-13);
     sections.push({ keyword, types: [p.a + 1, p.b + 1], elements: [els[p.a], els[p.b]], cutoffA: rc });
-    lines.push(keyword, `N ${n} RSQ ${innerA} ${rc}`, '');
+    // FPRIME: df/dr at both ends for LAMMPS's spline of f/r (else it estimates them by a secant, which
+    // costs an order of accuracy near the ends): central difference at inner, one-sided at the cutoff
+    const d = 1e-5 * innerA, D = 1e-5 * rc;
+    const fplo = (p.curve(innerA + d).forceEvPerA - p.curve(innerA - d).forceEvPerA) / (2 * d);
+    const fphi = (3 * p.curve(rLast).forceEvPerA - 4 * p.curve(rLast - D).forceEvPerA + p.curve(rLast - 2 * D).forceEvPerA) / (2 * D);
+    lines.push(keyword, `N ${n} RSQ ${innerA} ${rc} FPRIME ${fplo} ${fphi}`, '');
     for (let i = 0; i < n; i++) {
       const r = i === n - 1 ? rc : Math.sqrt(r2lo + i * dr2);
       const v = p.curve(Math.min(r, rLast));
