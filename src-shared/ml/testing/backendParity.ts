@@ -56,7 +56,7 @@ export interface ParityNumbers {
   forceLossGrads: number[][];
   /** d(total loss: energy + forces + stress)/d(weight), per variable. */
   totalLossGrads: number[][];
-  /** Training-loss (step means) and validation loss per epoch of a short run. */
+  /** Training-loss (step means) and validation loss per epoch of a short run (one batch per epoch: one shape, so a GPU compiles its kernels once). */
   trainLoss: number[];
   validLoss: number[];
   /** Live tensors at the end of each epoch of that run. */
@@ -94,7 +94,7 @@ export async function parityNumbers(tf: Tf, data: TrainingData, saved: SavedMode
     model,
     data,
     graphs,
-    config: { ...defaultTrainConfig(), seed: 5, maxEpochs: 3, batchAtoms: 8, loss: { energy: 1, forces: 1, stress: 0.5 }, optimizer: { type: 'adam', lr: 2e-3, clipGradNorm: 10 }, emaDecay: 0, earlyStopping: null, checkpointEvery: 100 },
+    config: { ...defaultTrainConfig(), seed: 5, maxEpochs: 3, batchAtoms: 64, evalBatchAtoms: 64, loss: { energy: 1, forces: 1, stress: 0.5 }, optimizer: { type: 'adam', lr: 2e-3, clipGradNorm: 10 }, emaDecay: 0, earlyStopping: null, checkpointEvery: 100 },
   });
   await trainer.run({
     onEpoch: (e) => {
