@@ -247,6 +247,7 @@ export class Backend {
     'property.options': async () => this.property.options(),
     'property.study': async (p) => this.property.study(p),
     'property.cancel': async (p) => this.property.cancel(p.jobId),
+    'property.classify': async (p) => this.property.classify(p),
   };
 
   private framesOf(datasetId: string): Frame[] {

@@ -82,6 +82,14 @@ describe('property.study through the host API', () => {
     await expect(call({ target: { kind: 'info', key: 'band_gap' } })).rejects.toThrow(/no frame has the target "band_gap"/);
     await expect(call({ representation: 'soap' })).rejects.toThrow(/unknown representation "soap"/);
     await expect(call({ target: { kind: 'csv', fileName: 'y.csv', text: 'frame,y\n0,1\n1,abc\n', column: 'y' } })).rejects.toThrow(/y\.csv:3/);
+    // Classification of the heavy-atom count from bag sums: far better than always guessing the
+    // most common class.
+    const cls = await b.dispatch('property.classify', { jobId: 'c1', datasetId: info.id, representation: 'bob-sums', key: 'n_heavy', folds: { kind: 'info', key: 'fold' }, seed: 1 }, conn);
+    expect(cls.n).toBe(372);
+    expect(cls.confusion.matrix.flat().reduce((a, v) => a + v, 0)).toBe(372);
+    const majority = Math.max(...cls.confusion.perClass.map((c) => c.support)) / 372;
+    expect(cls.confusion.accuracy).toBeGreaterThan(majority + 0.2);
+    await expect(b.dispatch('property.classify', { jobId: 'c2', datasetId: info.id, representation: 'bob-sums', key: 'nope', folds: { kind: 'info', key: 'fold' }, seed: 1 }, conn)).rejects.toThrow(/no value for the class "nope"/);
     const running = call({ jobId: 'p3', learningCurve: true, costVsSize: true, extensivity: true });
     running.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));

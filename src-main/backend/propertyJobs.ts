@@ -3,7 +3,8 @@
 // cancelled by terminating its worker (the study is one synchronous computation).
 import type { Worker } from 'node:worker_threads';
 import type { Frame } from '../../src-shared/atoms/frame';
-import { ApiError, type Events, type EventName, type Params } from '../../src-shared/protocol/api';
+import { ApiError, type Events, type EventName, type Params, type Results } from '../../src-shared/protocol/api';
+import { classTarget } from '../../src-shared/property/targets';
 import type { PropertyOptionsDto, PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
 import { PROPERTY_MODELS, propertyModelById } from '../../src-shared/property/propertyModel';
 import { REPRESENTATIONS, representationById } from '../../src-shared/representations/registry';
@@ -48,21 +49,40 @@ export class PropertyJobs {
     } catch (e) {
       throw new ApiError({ code: 'invalid-params', message: e instanceof Error ? e.message : String(e) });
     }
+    return this.inWorker<PropertyStudyDto>(p.jobId, { type: 'property-study', frames, params: p }, 'property-done');
+  }
+
+  /** Cross-validated classification of structures by a class-valued info key. */
+  async classify(p: Params<'property.classify'>): Promise<Results['property.classify']> {
+    if (!STUDY_REPRESENTATIONS.some((r) => r.id === p.representation)) throw new ApiError({ code: 'invalid-params', message: `unknown representation "${p.representation}" (one of ${STUDY_REPRESENTATIONS.map((r) => r.id).join(', ')})` });
+    if (this.running.has(p.jobId)) throw new ApiError({ code: 'invalid-params', message: `job ${p.jobId} is already running` });
+    const frames = this.o.framesOf(p.datasetId);
+    const t = classTarget(frames, p.key);
+    if ('error' in t) throw new ApiError({ code: 'invalid-params', message: `class: ${t.error}` });
+    try {
+      resolveFolds(frames, p.folds, p.seed);
+    } catch (e) {
+      throw new ApiError({ code: 'invalid-params', message: e instanceof Error ? e.message : String(e) });
+    }
+    return this.inWorker<Results['property.classify']>(p.jobId, { type: 'property-classify', frames, params: p }, 'property-classified');
+  }
+
+  private async inWorker<T>(jobId: string, msg: ToTrainWorker, doneType: 'property-done' | 'property-classified'): Promise<T> {
     const worker = this.o.spawnTrainWorker();
     try {
-      return await new Promise<PropertyStudyDto>((resolve, reject) => {
-        this.running.set(p.jobId, { worker, cancel: () => reject(new ApiError({ code: 'cancelled', message: 'property study cancelled' })) });
+      return await new Promise<T>((resolve, reject) => {
+        this.running.set(jobId, { worker, cancel: () => reject(new ApiError({ code: 'cancelled', message: 'property study cancelled' })) });
         worker.on('message', (m: FromTrainWorker) => {
-          if (m.type === 'property-progress') this.o.broadcast('property.progress', { jobId: p.jobId, ...m.progress });
-          else if (m.type === 'property-done') resolve(m.result);
+          if (m.type === 'property-progress') this.o.broadcast('property.progress', { jobId, ...m.progress });
+          else if (m.type === doneType) resolve((m as { result: unknown }).result as T);
           else if (m.type === 'error') reject(new ApiError({ code: 'invalid-params', message: m.message }));
         });
         worker.on('error', (e) => reject(new ApiError({ code: 'internal', message: `property worker crashed: ${e.message}` })));
         worker.on('exit', (code) => reject(new ApiError({ code: 'internal', message: `property worker exited (code ${code})` })));
-        worker.postMessage({ type: 'property-study', frames, params: p } satisfies ToTrainWorker);
+        worker.postMessage(msg);
       });
     } finally {
-      this.running.delete(p.jobId);
+      this.running.delete(jobId);
       void worker.terminate();
     }
   }

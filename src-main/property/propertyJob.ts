@@ -4,10 +4,11 @@
 // whose message names the key, file and line.
 import type { Frame } from '../../src-shared/atoms/frame';
 import { foldsFromInfo, randomFolds, type FoldAssignment } from '../../src-shared/property/crossValidation';
-import { csvNumericTarget, numericTarget, parseCsv, unitsOfKey, type NumericTarget } from '../../src-shared/property/targets';
+import { classTarget, csvNumericTarget, numericTarget, parseCsv, unitsOfKey, type NumericTarget } from '../../src-shared/property/targets';
 import { runPropertyStudy, type AsyncRegressor, type StudyProgress } from '../../src-shared/property/study';
 import { fitMlpRegressor, predictMlp } from '../../src-shared/property/mlpRegressor';
-import type { Params } from '../../src-shared/protocol/api';
+import type { Params, Results } from '../../src-shared/protocol/api';
+import { runClassifierStudy } from '../../src-shared/property/classifyStudy';
 import type { PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
 import type { PropertyModelId } from '../../src-shared/property/propertyModel';
 import type { RepresentationId } from '../../src-shared/representations/registry';
@@ -35,6 +36,16 @@ export function resolveFolds(frames: readonly Frame[], f: PropertyStudyParams['f
   const r = foldsFromInfo(frames, f.key);
   if ('error' in r) throw new Error(`folds: ${r.error}`);
   return r;
+}
+
+export type PropertyClassifyParams = Params<'property.classify'>;
+
+export function runClassifyJob(frames: readonly Frame[], p: PropertyClassifyParams, onProgress?: (s: StudyProgress) => void): Results['property.classify'] {
+  const target = classTarget(frames, p.key);
+  if ('error' in target) throw new Error(`class: ${target.error}`);
+  const folds = resolveFolds(frames, p.folds, p.seed);
+  const r = runClassifierStudy(frames, { representation: p.representation as RepresentationId, target, folds, l2: p.l2, onProgress: (s) => onProgress?.({ stage: s.stage, message: s.message, fraction: s.fraction }) });
+  return { ...r, jobId: p.jobId, foldSource: p.folds.kind === 'info' ? `info key "${p.folds.key}" (${folds.labels.length} folds)` : `${p.folds.k} random folds (seed ${p.seed})` };
 }
 
 /** The MLP's fit with TensorFlow.js in this thread (loaded only when the MLP is asked for). */

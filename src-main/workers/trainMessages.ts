@@ -1,10 +1,10 @@
 // Messages between the host and a training worker (one long-lived ML worker per job).
 import type { Frame } from '../../src-shared/atoms/frame';
-import type { EpochRecordDto } from '../../src-shared/protocol/api';
+import type { EpochRecordDto, Results } from '../../src-shared/protocol/api';
 import type { TrainJobResult, TrainSettings } from '../ml/trainJob';
 import type { LearningCurveOptions, LearningCurveResult } from '../ml/learningCurve';
 import type { UncertaintyRequest } from '../ml/uncertaintyJobs';
-import type { PropertyStudyParams } from '../property/propertyJob';
+import type { PropertyClassifyParams, PropertyStudyParams } from '../property/propertyJob';
 import type { PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
 import type { StudyProgress } from '../../src-shared/property/study';
 import type { BackendInfoDto, BackendProbeRequest } from '../ml/backendProbe';
@@ -29,6 +29,7 @@ export type ToTrainWorker =
     }
   /** Property-model study (issue 7, src-main/property/propertyJob.ts). */
   | { type: 'property-study'; frames: Frame[]; params: PropertyStudyParams }
+  | { type: 'property-classify'; frames: Frame[]; params: PropertyClassifyParams }
   /** Committee training, domain shift, per-atom values, loss landscape (issue 6, ml/uncertaintyJobs.ts). */
   | { type: 'uncertainty'; request: UncertaintyRequest }
   /** Backend probe (issue 10, ml/backendProbe.ts): start `backend` in this fresh worker, time a few steps. */
@@ -44,5 +45,6 @@ export type FromTrainWorker =
   | { type: 'uncertainty-done'; result: unknown }
   | { type: 'property-progress'; progress: StudyProgress }
   | { type: 'property-done'; result: PropertyStudyDto }
+  | { type: 'property-classified'; result: Results['property.classify'] }
   | { type: 'probe-done'; result: BackendInfoDto }
   | { type: 'error'; message: string };

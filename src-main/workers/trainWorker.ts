@@ -6,7 +6,7 @@ import { runTrainJob } from '../ml/trainJob';
 import { learningCurve } from '../ml/learningCurve';
 import { runUncertaintyRequest } from '../ml/uncertaintyJobs';
 import type { FromTrainWorker, ToTrainWorker } from './trainMessages';
-import { runPropertyJob } from '../property/propertyJob';
+import { runClassifyJob, runPropertyJob } from '../property/propertyJob';
 import { probeBackend } from '../ml/backendProbe';
 
 if (!parentPort) throw new Error('trainWorker must run in a worker thread');
@@ -17,6 +17,14 @@ const ac = new AbortController();
 port.on('message', async (msg: ToTrainWorker) => {
   if (msg.type === 'stop') {
     ac.abort();
+    return;
+  }
+  if (msg.type === 'property-classify') {
+    try {
+      post({ type: 'property-classified', result: runClassifyJob(msg.frames, msg.params, (progress) => post({ type: 'property-progress', progress })) });
+    } catch (e) {
+      post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
     return;
   }
   if (msg.type === 'property-study') {

@@ -36,6 +36,7 @@ export const METHOD_NAMES = [
   'property.options',
   'property.study',
   'property.cancel',
+  'property.classify',
 ] as const;
 
 export const EVENT_NAME_LIST = ['job.progress', 'md.status', 'md.thermo', 'md.frame', 'study.progress', 'train.status', 'train.epoch', 'train.log', 'study.lcProgress', 'property.progress'] as const;

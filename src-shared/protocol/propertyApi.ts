@@ -3,6 +3,7 @@
 // against size, extensivity) in a worker thread with progress events, cancel it.
 import { z } from 'zod';
 import type { PropertyStudyResult } from '../property/study';
+import type { ClassifierStudyResult } from '../property/classifyStudy';
 
 const idSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/);
 
@@ -34,6 +35,21 @@ export const propertyRequestSchemas = {
     })
     .strict(),
   'property.cancel': z.object({ jobId: idSchema }).strict(),
+  /** Cross-validated classification of structures by a class-valued info key (softmax). */
+  'property.classify': z
+    .object({
+      jobId: idSchema,
+      datasetId: idSchema,
+      representation: z.string().min(1).max(40),
+      key: z.string().min(1).max(200),
+      folds: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('info'), key: z.string().min(1).max(200) }).strict(),
+        z.object({ kind: z.literal('random'), k: z.number().int().min(2).max(20) }).strict(),
+      ]),
+      l2: z.number().positive().max(1e3).optional(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1),
+    })
+    .strict(),
 } as const;
 
 export interface PropertyOptionsDto {
@@ -53,6 +69,7 @@ export interface PropertyResults {
   'property.options': PropertyOptionsDto;
   'property.study': PropertyStudyDto;
   'property.cancel': { cancelled: boolean };
+  'property.classify': ClassifierStudyResult & { jobId: string; foldSource: string };
 }
 
 export interface PropertyEvents {
