@@ -34,6 +34,12 @@ test('committee, per-atom uncertainty colours, domain shift and loss landscape f
   await expect(page.getByTestId('legend')).toContainText('committee σF (eV/Å)', { timeout: 60_000 });
   await expect(page.getByTestId('color-by')).toHaveValue('col:committee σF');
   await page.screenshot({ path: join(SHOTS, 'uncertainty-atoms.png') });
+  // per-atom energy decomposition of the committee mean
+  await page.getByTestId('centre-uncertainty').click();
+  await page.getByTestId('unc-focus').selectOption('energyRel');
+  await page.getByTestId('colour-atoms').click();
+  await expect(page.getByTestId('legend')).toContainText('atomic energy − element mean (eV)', { timeout: 60_000 });
+  await page.screenshot({ path: join(SHOTS, 'uncertainty-energy.png') });
 
   // domain shift: Si reference vs Ge structures seen as Si
   await page.getByTestId('centre-uncertainty').click();

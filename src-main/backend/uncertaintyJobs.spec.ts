@@ -84,6 +84,8 @@ describe('uncertainty through the host API', () => {
       expect(atoms.energiesEv!.reduce((s, x) => s + x, 0)).toBeCloseTo(atoms.energyEv, 4);
       expect(atoms.descriptorScore).toHaveLength(64);
       expect(atoms.descriptorThresholds!.p99).toBeGreaterThan(0);
+      expect(atoms.forceSensitivityEvPerA2).toHaveLength(64);
+      expect(Math.min(...atoms.forceSensitivityEvPerA2!)).toBeGreaterThan(0);
       const dir = (await b.dispatch('train.list', {}, conn)).find((r) => r.runId === 'c1')!.dir;
       const members = await Promise.all([0, 1, 2].map((k) => modelCalculatorFromDir(join(dir, `member-${k}`))));
       const sr = await readFramesFromPath(`${FIX}si_mlearn_8.xyz`, {});
@@ -101,19 +103,15 @@ describe('uncertainty through the host API', () => {
       // MD driven by the committee mean: max σF per thermo row; the alarm stops the run and exports the frame
       const sigma0 = Math.max(...atoms.forceStdEvPerA!);
       const md = { integrator: 'nve' as const, params: { dtFs: 1 }, steps: 10, seed: 1, thermoStride: 1, frameStride: 1 };
-      await b.dispatch('md.start', { runId: 'm1', datasetId: si.id, frameIndex: 0, potential: { spec: 'model:c1' }, settings: md }, conn);
-      const m1 = await waitFor<MdRunInfo>(events, (e) => e.event === 'md.status' && (e.payload as MdRunInfo).runId === 'm1' && ['finished', 'failed', 'stopped'].includes((e.payload as MdRunInfo).state));
-      expect(m1.message).toBeNull();
-      expect(m1.state).toBe('finished');
-      const rows = events.filter((e) => e.event === 'md.thermo' && (e.payload as { runId: string }).runId === 'm1').map((e) => (e.payload as { rows: ThermoColumns }).rows);
-      expect(rows[0].step[0]).toBe(0);
-      expect(rows[0].forceStdMaxEvPerA![0]).toBeCloseTo(sigma0, 6); // the same structure, two code paths
-      expect(rows.flatMap((r) => Array.from(r.forceStdMaxEvPerA!)).length).toBe(rows.reduce((s, r) => s + r.step.length, 0));
       await b.dispatch('md.start', { runId: 'm2', datasetId: si.id, frameIndex: 0, potential: { spec: 'model:c1' }, settings: { ...md, steps: 200, uncertainty: { stopAboveEvPerA: 0.5 * sigma0 } } }, conn);
       const m2 = await waitFor<MdRunInfo>(events, (e) => e.event === 'md.status' && (e.payload as MdRunInfo).runId === 'm2' && ['finished', 'failed', 'stopped'].includes((e.payload as MdRunInfo).state));
       expect(m2.state).toBe('stopped');
       expect(m2.message).toMatch(/uncertainty alarm: committee force spread .* above .* at step 0 /);
       expect(m2.step).toBeLessThan(200);
+      const rows = events.filter((e) => e.event === 'md.thermo' && (e.payload as { runId: string }).runId === 'm2').map((e) => (e.payload as { rows: ThermoColumns }).rows);
+      expect(rows[0].step[0]).toBe(0);
+      expect(rows[0].forceStdMaxEvPerA![0]).toBeCloseTo(sigma0, 6); // the same structure, two code paths
+      expect(rows.flatMap((r) => Array.from(r.forceStdMaxEvPerA!)).length).toBe(rows.reduce((s, r) => s + r.step.length, 0));
       const exported = await readFramesFromPath(m2.uncertainFramesPath!, {});
       if ('error' in exported || !exported.result.ok) throw new Error('uncertain frames not readable');
       expect(exported.result.frames[0].info.committee_force_std_max_ev_per_a).toBeCloseTo(sigma0, 6);

@@ -6,7 +6,7 @@ import type { Frame } from '../../src-shared/atoms/frame';
 import type { EpochEvent } from '../../src-shared/ml/train/trainer';
 import { scoreFrames } from '../../src-shared/ml/uncertainty/descriptorRange';
 import { domainShiftReport, mapElements } from '../../src-shared/ml/uncertainty/domainShift';
-import { energyDecomposition } from '../../src-shared/ml/uncertainty/perAtom';
+import { energyDecomposition, forceSensitivity } from '../../src-shared/ml/uncertainty/perAtom';
 import type { AtomUncertaintyDto, DomainShiftDto, LandscapeDto } from '../../src-shared/protocol/uncertaintyApi';
 import { domainModelForRun, loadUncertaintyModel, memberDirs, runCommitteeJob } from './committee';
 import { runLandscapeJob } from './landscapeJob';
@@ -115,8 +115,12 @@ async function atomsJob(r: Extract<UncertaintyRequest, { kind: 'atoms' }>, log: 
     const dec = hasEnergies ? energyDecomposition(m.calculator, frame) : null;
     const res = m.calculator.compute(frame, { forces: true, energies: hasEnergies });
     const u = m.committee?.lastUncertainty() ?? null;
+    const forceStd = u?.forceStdEvPerA ? Float64Array.from(u.forceStdEvPerA) : null;
+    const energiesStd = u?.energiesStdEv ? Float64Array.from(u.energiesStdEv) : null;
     const { domain, reason } = await domainModelForRun(r.runDir, { log, model: m });
     const sc = domain ? scoreFrames(domain, [frame]) : null;
+    // per-atom force sensitivity (Hutchinson probes, 2 x 8 force calls), for structures up to 2000 atoms
+    const sens = frame.numbers.length <= 2000 ? forceSensitivity(m.calculator, frame, { probes: 8, seed: 0 }).sensitivityEvPerA2 : null;
     return plain({
       calculator: m.calculator.name,
       committeeSize: m.committee?.size ?? 1,
@@ -124,8 +128,9 @@ async function atomsJob(r: Extract<UncertaintyRequest, { kind: 'atoms' }>, log: 
       energyEv: res.energyEv,
       energiesEv: dec?.energiesEv ?? null,
       energiesRelativeEv: dec?.relativeToElementMeanEv ?? null,
-      forceStdEvPerA: u?.forceStdEvPerA ? Float64Array.from(u.forceStdEvPerA) : null,
-      energiesStdEv: u?.energiesStdEv ? Float64Array.from(u.energiesStdEv) : null,
+      forceStdEvPerA: forceStd,
+      energiesStdEv: energiesStd,
+      forceSensitivityEvPerA2: sens,
       descriptorScore: sc?.atomScores ?? null,
       outOfRangeFeatures: sc?.atomOutOfRange ?? null,
       descriptorThresholds: domain?.calibration?.thresholds ?? null,

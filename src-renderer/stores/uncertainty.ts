@@ -24,6 +24,7 @@ export const OVERLAY_COLUMNS = {
   energyStd: 'committee σe',
   score: 'descriptor score',
   outOfRange: 'features out of range',
+  sensitivity: 'force sensitivity',
 } as const;
 
 /** Parse "Ge=Si, Sn=Si" into a map (throws on bad entries). */
@@ -53,6 +54,7 @@ export function overlayColumns(r: AtomUncertaintyDto): { columns: Record<string,
   put(OVERLAY_COLUMNS.energyStd, r.energiesStdEv, 'eV');
   put(OVERLAY_COLUMNS.score, r.descriptorScore, 'σ-units');
   put(OVERLAY_COLUMNS.outOfRange, r.outOfRangeFeatures, 'features');
+  put(OVERLAY_COLUMNS.sensitivity, r.forceSensitivityEvPerA2, 'eV/Å²');
   return { columns, units };
 }
 

@@ -103,6 +103,8 @@ export interface AtomUncertaintyDto {
   forceStdEvPerA: number[] | null;
   /** [N] committee spread of each atom's energy (committees only). */
   energiesStdEv: number[] | null;
+  /** [N] per-atom force sensitivity sqrt(Σ_j ||∂F_i/∂x_j||²) (perAtom.ts; random probes), or null above 2000 atoms. */
+  forceSensitivityEvPerA2: number[] | null;
   /** [N] descriptor-distance score (symmetry-function models), dimensionless. */
   descriptorScore: number[] | null;
   /** [N] features outside the training range per atom (n2p2's extrapolation warnings). */
