@@ -1,6 +1,7 @@
 // Property-model view end to end: open the G2/GFN2-xTB fixture, cross-validate a bag-of-bonds
 // Laplacian-kernel model of the atomization energy over the file's folds in a worker, and look at
-// the parity plot, learning curve, cost-vs-size plot and extensivity table; then cancel a run.
+// the parity plot, learning curve, cost-vs-size plot and extensivity table; cancel a run; classify
+// structures by heavy-atom count and look at the confusion matrix.
 import { join } from 'node:path';
 import { expect, hasBrowser, ROOT, test } from './fixtures';
 
@@ -48,5 +49,14 @@ test('cross-validate a property model from the UI and inspect its plots', async 
   await page.getByTestId('prop-cancel').click();
   await expect(page.getByTestId('prop-error')).toContainText('cancelled');
   await expect(page.getByTestId('prop-run')).toBeEnabled();
+
+  // Classification: heavy-atom count from bag sums, out-of-fold confusion matrix.
+  await page.getByTestId('prop-task').selectOption('classification');
+  await page.getByTestId('prop-representation').selectOption('bob-sums');
+  await page.getByTestId('prop-class-key').selectOption('n_heavy');
+  await page.getByTestId('prop-run').click();
+  await expect(page.getByTestId('prop-classification')).toContainText('accuracy', { timeout: 60_000 });
+  await expect(page.getByTestId('prop-confusion')).toContainText('precision');
+  await page.screenshot({ path: join(SHOTS, 'property-classification.png') });
   await page.close();
 });
