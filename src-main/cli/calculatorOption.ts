@@ -7,6 +7,7 @@ import type { OptionSpec } from './args';
 import { MODEL_ENGINES, modelCalculatorFromDir, type ModelEngine } from '../ml/modelFiles';
 import { join } from 'node:path';
 import { calculatorFromSpec } from '../../src-shared/potentials/registry';
+import { committeeFiles, committeeFromFiles } from '../ml/committeeMd';
 import { RESOURCES_DIR } from '../node/paths';
 import { resolvePotential } from '../node/potentialFiles';
 
@@ -34,7 +35,7 @@ export const CALCULATOR_OPTIONS: OptionSpec[] = [
     valueName: 'SPEC',
     help: 'lj:epsilon=0.0104,sigma=3.40,cutoff=8.5 | morse:... | zbl | eam:FILE | sw:FILE (sw:bundled:Si_StillingerWeber1985.sw)',
   },
-  { name: 'model', type: 'string', valueName: 'RUNDIR', help: 'a trained model (the run folder written by `train`)' },
+  { name: 'model', type: 'string', valueName: 'RUNDIR', help: 'a trained model (the run folder written by `train`, or a committee folder: its mean)' },
   MODEL_ENGINE_OPTION,
 ];
 
@@ -47,6 +48,9 @@ export async function calculatorFromOptions(o: Record<string, string | boolean>)
   if (model === undefined && o['model-engine'] !== undefined) return '--model-engine needs --model RUNDIR';
   if (model !== undefined) {
     try {
+      // a committee folder (issue 6) evaluates as the committee mean
+      const members = committeeFiles(model);
+      if (members) return await committeeFromFiles(`${model},engine=${engine}`, members, (m) => console.error(`atomforge: note: ${m}`));
       return await modelCalculatorFromDir(model, { engine: engine as ModelEngine, onNote: (m) => console.error(`atomforge: note: ${m}`) });
     } catch (e) {
       return `--model ${model}: ${e instanceof Error ? e.message : String(e)}`;

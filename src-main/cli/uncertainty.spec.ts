@@ -13,6 +13,7 @@ import { readFramesFromPath } from '../node/readFile';
 import { modelCalculatorFromDir } from '../ml/modelFiles';
 import { parseArgs } from './args';
 import { UNCERTAINTY_COMMANDS } from './uncertainty';
+import { SIMULATION_COMMANDS } from './simulate';
 
 const FIX = fileURLToPath(new URL('../../fixtures/uncertainty/', import.meta.url));
 const SI = `${FIX}si_mlearn_8.xyz`;
@@ -133,6 +134,24 @@ describe('atomforge committee / uncertainty / shift', () => {
     const d2 = t.slice(2).map((x, k) => x - 2 * t[k + 1] + t[k]);
     expect(d2[0]).toBeGreaterThan(0);
     d2.forEach((x) => expect(x / d2[0]).toBeCloseTo(1, 2));
+  }, 60_000);
+
+  it('--model COMMITTEE_DIR works for the other commands: calc writes the committee mean', async () => {
+    const out = join(dir, 'calc.xyz');
+    const cmd = SIMULATION_COMMANDS.find((c) => c.spec.name === 'calc')!;
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const code = await cmd.run(parseArgs(cmd.spec, [SI, out, '--model', committee]));
+    log.mockRestore();
+    error.mockRestore();
+    expect(code).toBe(0);
+    const back = await readFramesFromPath(out, {});
+    const src = await readFramesFromPath(SI, {});
+    if ('error' in back || !back.result.ok || 'error' in src || !src.result.ok) throw new Error('calc output not readable');
+    const members = await Promise.all([0, 1, 2].map((k) => modelCalculatorFromDir(join(committee, `member-${k}`), { engine: 'fast' })));
+    const f0 = src.result.frames[0];
+    const mean = members.reduce((s, c) => s + c.compute(f0, {}).energyEv, 0) / 3;
+    expect(back.result.frames[0].energyEv).toBeCloseTo(mean, 8);
   }, 60_000);
 
   it('refuses bad input with a clear message', async () => {
