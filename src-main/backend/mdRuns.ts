@@ -10,9 +10,9 @@ import { POTENTIALS } from '../../src-shared/potentials/registry';
 import { ApiError, type Events, type EventName, type MdRunInfo, type MdSettings, type MsdResultDto, type Params, type PotentialCatalog, type RdfResultDto, type StudyResult } from '../../src-shared/protocol/api';
 import { listBundled, resolvePotential } from '../node/potentialFiles';
 import { committeeFiles } from '../ml/committeeMd';
-import { createRunFolder, writeJsonAtomic } from '../node/runFiles';
+import { createRunFolder, writeError, writeJsonAtomic } from '../node/runFiles';
 import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from '../workers/mdMessages';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { RUN_FILES } from '../ml/runFolder';
 import { join } from 'node:path';
 import { decodeModel } from '../../src-shared/ml/models/serialization';
@@ -165,6 +165,12 @@ export class MdRuns {
           const now = Date.now();
           if (now - lastStatus >= 250) {
             lastStatus = now;
+            // A deleted run folder: open files would go on into unlinked inodes; stop with the reason (issue 9).
+            if (!existsSync(dir)) {
+              void worker.terminate();
+              update({ state: 'failed', message: `cannot write ${dir}: the run folder was deleted; the run was stopped`, etaS: null });
+              break;
+            }
             this.o.broadcast('md.status', { ...run.info });
           }
           break;
@@ -177,7 +183,11 @@ export class MdRuns {
           break;
         case 'done':
           update({ state: m.status, step: m.steps, message: m.message, etaS: null, uncertainFramesPath: m.uncertainFramesPath ?? null });
-          writeJsonAtomic(join(dir, 'run.json'), { kind: 'md', ...run.info, framesWritten: m.framesWritten, datasetId: p.datasetId, frameIndex: p.frameIndex });
+          try {
+            writeJsonAtomic(join(dir, 'run.json'), { kind: 'md', ...run.info, framesWritten: m.framesWritten, datasetId: p.datasetId, frameIndex: p.frameIndex });
+          } catch (e) {
+            update({ state: 'failed', message: writeError(join(dir, 'run.json'), e).message });
+          }
           void worker.terminate();
           break;
         case 'error':

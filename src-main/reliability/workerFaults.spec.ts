@@ -53,5 +53,23 @@ describe('worker faults in the host', () => {
     // The host still serves requests.
     expect(b.train.list().map((r) => r.runId).sort()).toEqual(['gone', 'ok', 'oom']);
   }, 240_000);
-});
 
+  it('an MD run whose folder is deleted stops with the reason; another MD run goes on', async () => {
+    const { b, conn, events } = createTestHost();
+    const ex = await b.dispatch('dataset.open', { jobId: 'e', source: { kind: 'example' } }, conn);
+    const start = (runId: string) =>
+      b.dispatch('md.start', { runId, datasetId: ex.id, frameIndex: 9, potential: { spec: 'sw:bundled:Si_StillingerWeber1985.sw' }, settings: { integrator: 'nve', params: { dtFs: 1 }, steps: 1e8, seed: 1, thermoStride: 100, frameStride: 1000 } }, conn);
+    const doomed = await start('md-gone');
+    await start('md-ok');
+    await waitUntil(() => b.md.list().every((r) => r.step > 0), 120_000, 'both MD runs stepping');
+    rmSync(doomed.dir, { recursive: true, force: true });
+    const gone = await waitState<{ state: string; message: string | null }>(events, 'md.status', 'md-gone', ['failed', 'finished', 'stopped']);
+    expect(gone.state).toBe('failed');
+    expect(gone.message).toMatch(/run folder was deleted/);
+    const ok = b.md.get('md-ok')!;
+    const s0 = ok.step;
+    await waitUntil(() => b.md.get('md-ok')!.step > s0, 60_000, 'md-ok to keep stepping');
+    expect(b.md.get('md-ok')!.state).toBe('running');
+    await b.dispatch('md.control', { runId: 'md-ok', action: 'stop' }, conn);
+  }, 240_000);
+});
