@@ -57,6 +57,7 @@ test('committee, per-atom uncertainty colours, domain shift and loss landscape f
   await page.getByTestId('land-grid').fill('9');
   await page.getByTestId('run-landscape').click();
   await expect(page.getByTestId('landscape-heatmap')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('landscape-surface').locator('line')).toHaveCount(2 * 9 * 8);
   await page.getByTestId('landscape-heatmap').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SHOTS, 'uncertainty-landscape.png') });
   await expect(page.getByTestId('unc-error')).toHaveCount(0);
