@@ -10,7 +10,7 @@ function help(): string {
     '',
     'usage: atomforge <command> [args]     (from the project: npm run -s cli -- <command> [args])',
     '',
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary}`),
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(Math.max(...COMMANDS.map((x) => x.spec.name.length)) + 1)} ${c.spec.summary}`),
     '',
     'atomforge help <command> shows the options of a command.',
   ].join('\n');
