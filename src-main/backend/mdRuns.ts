@@ -10,6 +10,7 @@ import { POTENTIALS } from '../../src-shared/potentials/registry';
 import { ApiError, type Events, type EventName, type MdRunInfo, type MdSettings, type MsdResultDto, type Params, type PotentialCatalog, type RdfResultDto, type StudyResult } from '../../src-shared/protocol/api';
 import { listBundled, resolvePotential } from '../node/potentialFiles';
 import { committeeFiles } from '../ml/committeeMd';
+import { parseModelSpec } from '../ml/modelSpec';
 import { createRunFolder, writeError, writeJsonAtomic } from '../node/runFiles';
 import type { FromMdWorker, ToMdWorker, WorkerPotential, WorkerSystem } from '../workers/mdMessages';
 import { existsSync, readFileSync } from 'node:fs';
@@ -88,7 +89,10 @@ export class MdRuns {
 
   private resolve(potential: { spec: string; fileText?: string }): WorkerPotential {
     if (potential.spec.startsWith('model:')) {
-      const dir = this.o.modelDir(potential.spec.slice('model:'.length));
+      // "model:RUNID[,engine=fast|graph]": the worker reads the engine from the spec
+      const parsed = parseModelSpec(potential.spec.slice('model:'.length));
+      if ('error' in parsed) throw new ApiError({ code: 'invalid-params', message: parsed.error });
+      const dir = this.o.modelDir(parsed.runRef);
       let members: ReturnType<typeof committeeFiles> = null;
       try {
         members = committeeFiles(dir);
@@ -103,7 +107,7 @@ export class MdRuns {
         model = { json: readFileSync(join(dir, RUN_FILES.modelJson), 'utf8'), bin: new Uint8Array(readFileSync(join(dir, RUN_FILES.modelBin))) };
         decodeModel(model.json, model.bin);
       } catch (e) {
-        throw new ApiError({ code: 'invalid-params', message: `model ${potential.spec.slice('model:'.length)} (${dir}): ${e instanceof Error ? e.message : String(e)}` });
+        throw new ApiError({ code: 'invalid-params', message: `model ${parsed.runRef} (${dir}): ${e instanceof Error ? e.message : String(e)}` });
       }
       return { spec: potential.spec, model };
     }

@@ -23,8 +23,8 @@ export function baselineOf(saved: SavedModel): BaselineSpec | undefined {
   return saved.metadata?.baseline as BaselineSpec | undefined;
 }
 
-export type ModelEngine = 'fast' | 'graph';
-export const MODEL_ENGINES: readonly ModelEngine[] = ['fast', 'graph'];
+import { MODEL_ENGINES, parseModelSpec, type ModelEngine } from './modelSpec';
+export { MODEL_ENGINES, parseModelSpec, type ModelEngine };
 
 export interface ModelCalculatorOptions {
   /** 'graph' (default here, the tfjs training graph) or 'fast' (float64 inference path). */
@@ -66,14 +66,3 @@ export async function modelCalculatorFromDir(runDir: string, opts: ModelCalculat
   return modelCalculatorFromSaved(loadModelFiles(runDir), runDir, opts);
 }
 
-/** The engine named in a "model:RUNID[,engine=fast|graph]" spec (default fast) and the spec without it. */
-export function parseModelSpec(spec: string): { runRef: string; engine: ModelEngine } | { error: string } {
-  const [head, ...opts] = spec.split(',');
-  let engine: ModelEngine = 'fast';
-  for (const o of opts) {
-    const m = /^engine=(.*)$/.exec(o.trim());
-    if (!m || !MODEL_ENGINES.includes(m[1] as ModelEngine)) return { error: `model spec "${spec}": unknown option "${o}" (use model:RUNID or model:RUNID,engine=fast|graph)` };
-    engine = m[1] as ModelEngine;
-  }
-  return { runRef: head, engine };
-}
