@@ -1,32 +1,16 @@
 // 'train.backends' through the host API: every backend is started in its own training worker and
 // timed on the user's model; the ones this machine lacks say why (tfjs-node not installed, no
 // WebGPU adapter), and a second call is answered from the cache.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RESOURCES_DIR } from '../node/paths';
 import { spawnTsWorker } from '../node/tsWorker';
-import { Backend, type Connection } from './backend';
+import { cleanupHomes, createTestHost } from '../../test-support/hostHarness';
 
-const home = mkdtempSync(join(tmpdir(), 'atomforge-probe-'));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+afterAll(cleanupHomes);
 
 describe('train.backends', () => {
   it('lists tensorflow, webgpu, wasm and cpu with availability and measured steps/s', async () => {
     let spawned = 0;
-    const b = new Backend({
-      mode: 'browser',
-      version: 'test',
-      userDataDir: home,
-      resourcesDir: RESOURCES_DIR,
-      allowAnyPath: true,
-      spawnIoWorker: () => spawnTsWorker(new URL('../workers/ioWorker.ts', import.meta.url)),
-      spawnMdWorker: () => spawnTsWorker(new URL('../workers/mdWorker.ts', import.meta.url)),
-      spawnTrainWorker: () => (spawned++, spawnTsWorker(new URL('../workers/trainWorker.ts', import.meta.url))),
-    });
-    const conn: Connection = { emit() {} };
-    b.attach(conn);
+    const { b, conn } = createTestHost({ train: () => (spawned++, spawnTsWorker(new URL('../workers/trainWorker.ts', import.meta.url))) });
     const params = { probe: true, modelType: 'bpnn', modelConfig: { cutoffA: 4, hidden: [8] } };
     const list = await b.dispatch('train.backends', params, conn);
     expect(list.map((x) => x.backend)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);

@@ -3,21 +3,16 @@
 // training workers (uncertainty.landscape: the same job as CLI `landscape`, tested there). Known answers: the per-atom force spread equals the spread of the
 // members loaded one by one, per-atom energies sum to the energy, Ge structures (renamed Si) score
 // far above the Si validation set.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Events, EventName, MdRunInfo, ThermoColumns, TrainRunInfo } from '../../src-shared/protocol/api';
+import type { EventName, MdRunInfo, ThermoColumns, TrainRunInfo } from '../../src-shared/protocol/api';
 import { readFramesFromPath } from '../node/readFile';
 import { modelCalculatorFromDir } from '../ml/modelFiles';
-import { RESOURCES_DIR } from '../node/paths';
-import { spawnTsWorker } from '../node/tsWorker';
-import { Backend, type Connection } from './backend';
+import { cleanupHomes, createTestHost } from '../../test-support/hostHarness';
 
 const FIX = fileURLToPath(new URL('../../fixtures/uncertainty/', import.meta.url));
-const homes: string[] = [];
-afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
+afterAll(cleanupHomes);
 
 const SF = {
   cutoffA: 4.2,
@@ -42,21 +37,7 @@ async function waitFor<T>(events: { event: EventName; payload: unknown }[], pred
 
 describe('uncertainty through the host API', () => {
   it('trains a committee in one run, colours atoms by spread and score, reports the domain shift', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'atomforge-unc-'));
-    homes.push(home);
-    const b = new Backend({
-      mode: 'browser',
-      version: 'test',
-      userDataDir: home,
-      resourcesDir: RESOURCES_DIR,
-      allowAnyPath: true,
-      spawnIoWorker: () => spawnTsWorker(new URL('../workers/ioWorker.ts', import.meta.url)),
-      spawnMdWorker: () => spawnTsWorker(new URL('../workers/mdWorker.ts', import.meta.url)),
-      spawnTrainWorker: () => spawnTsWorker(new URL('../workers/trainWorker.ts', import.meta.url)),
-    });
-    const events: { event: EventName; payload: unknown }[] = [];
-    const conn: Connection = { emit<E extends EventName>(event: E, payload: Events[E]) { events.push({ event, payload }); } };
-    b.attach(conn);
+    const { b, conn, events } = createTestHost();
     try {
       const si = await b.dispatch('dataset.open', { jobId: 'o1', source: { kind: 'path', path: `${FIX}si_mlearn_8.xyz` } }, conn);
       const ge = await b.dispatch('dataset.open', { jobId: 'o2', source: { kind: 'path', path: `${FIX}ge_mlearn_3.xyz` } }, conn);
