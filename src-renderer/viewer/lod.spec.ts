@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { icosahedronTriangles, meshDetail } from './lod';
+import { BONDS_MAX_ATOMS, icosahedronTriangles, lodNote, meshDetail } from './lod';
 
 describe('meshDetail', () => {
   it('gets coarser (never finer) as the atom count grows', () => {
@@ -21,5 +21,14 @@ describe('meshDetail', () => {
     expect(icosahedronTriangles(0)).toBe(20);
     expect(icosahedronTriangles(1)).toBe(80);
     expect(icosahedronTriangles(3)).toBe(320);
+  });
+
+  it('keeps 100k atoms at ~2M sphere triangles, with a note naming what is dropped', () => {
+    expect(100_000 * icosahedronTriangles(meshDetail(100_000).sphereDetail)).toBeLessThanOrEqual(2e6);
+    expect(lodNote(100, true)).toBeNull();
+    expect(lodNote(BONDS_MAX_ATOMS, true)).toBeNull();
+    expect(lodNote(BONDS_MAX_ATOMS + 1, false)).toBe('20,001 atoms: coarse spheres (level of detail)');
+    expect(lodNote(100_000, true)).toBe('100,000 atoms: bonds hidden above 20,000 atoms, coarse spheres (level of detail)');
+    expect(lodNote(100_000, false)).toBe('100,000 atoms: coarse spheres (level of detail)');
   });
 });

@@ -24,6 +24,7 @@ import { writeAtomColors } from './coloring';
 import { writeSphereMatrix } from './instanceMath';
 import { maxForceNorm, writeArrowMatrices } from './arrows';
 import { MeshSet } from './meshSet';
+import { BONDS_MAX_ATOMS, lodNote } from './lod';
 import { pickInfoOf, pickSphere } from './picking';
 import {
   addLights,
@@ -75,6 +76,8 @@ export class StructureViewer {
   private lastFrameMs = 0;
   private lastUpdateMs = 0;
   private lastBondsMs = 0;
+  /** Level-of-detail note over the view (data-testid="viewer-lod-note"), hidden when empty. */
+  private readonly lodNote: HTMLDivElement;
 
   constructor(container: HTMLElement, options: ViewerOptions = {}) {
     this.container = container;
@@ -90,6 +93,12 @@ export class StructureViewer {
     canvas.style.height = '100%';
     canvas.style.touchAction = 'none';
     container.appendChild(canvas);
+    this.lodNote = document.createElement('div');
+    this.lodNote.dataset.testid = 'viewer-lod-note';
+    this.lodNote.style.cssText =
+      'position:absolute;left:8px;bottom:8px;padding:2px 6px;font:12px sans-serif;color:#3a3f47;' +
+      'background:rgba(255,255,255,0.8);border-radius:3px;pointer-events:none;display:none';
+    container.appendChild(this.lodNote);
     this.scene.background = new Color(options.background ?? 0xf4f5f7);
     this.scene.add(this.camera);
     addLights(this.scene, this.camera);
@@ -336,6 +345,7 @@ export class StructureViewer {
     this.renderer.dispose();
     this.renderer.forceContextLoss();
     canvas.remove();
+    this.lodNote.remove();
     this.st.s = null;
   }
 
@@ -410,7 +420,10 @@ export class StructureViewer {
   private updateBonds(): void {
     const st = this.st;
     if (!this.meshes.bonds || !st.s) return;
-    if (!st.showBonds) {
+    const note = lodNote(st.n, st.showBonds);
+    this.lodNote.textContent = note ?? '';
+    this.lodNote.style.display = note ? 'block' : 'none';
+    if (!st.showBonds || st.n > BONDS_MAX_ATOMS) {
       this.meshes.bonds.count = 0;
       this.drawnBonds = 0;
       return;
@@ -440,7 +453,7 @@ export class StructureViewer {
   private layoutBonds(): void {
     const st = this.st;
     const list = st.bondList;
-    if (!this.meshes.bonds || !list || !st.showBonds) return;
+    if (!this.meshes.bonds || !list || !st.showBonds || st.n > BONDS_MAX_ATOMS) return;
     const mesh = this.meshes.bondMesh(2 * list.count);
     const wrapped = st.wrap && st.hasCell;
     const r = layoutBonds(
