@@ -1,7 +1,8 @@
 // Property-model view end to end: open the G2/GFN2-xTB fixture, cross-validate a bag-of-bonds
 // Laplacian-kernel model of the atomization energy over the file's folds in a worker, and look at
 // the parity plot, learning curve, cost-vs-size plot and extensivity table; cancel a run; classify
-// structures by heavy-atom count and look at the confusion matrix.
+// structures by heavy-atom count and look at the confusion matrix; classify the atoms of Cu
+// crystals and slabs by their per-atom structure_type and look at them coloured in the viewer.
 import { join } from 'node:path';
 import { expect, hasBrowser, ROOT, test } from './fixtures';
 
@@ -58,5 +59,37 @@ test('cross-validate a property model from the UI and inspect its plots', async 
   await expect(page.getByTestId('prop-classification')).toContainText('accuracy', { timeout: 60_000 });
   await expect(page.getByTestId('prop-confusion')).toContainText('precision');
   await page.screenshot({ path: join(SHOTS, 'property-classification.png') });
+  await page.close();
+});
+
+test('classify atoms by local structure and see the predicted classes in the viewer', async ({ host, browserInstance }) => {
+  test.setTimeout(120_000);
+  const page = await browserInstance.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(host.url);
+  await expect(page.getByTestId('frame-count')).toHaveText('25');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('open-button').click();
+  await (await chooser).setFiles(join(ROOT, 'fixtures/property/cu_structure_types.xyz'));
+  await expect(page.getByTestId('frame-count')).toHaveText('12');
+  await page.getByTestId('centre-property').click();
+  await page.getByTestId('prop-task').selectOption('classification');
+  await page.getByTestId('prop-per-atom').check();
+  await page.getByTestId('prop-atom-key').selectOption('structure_type');
+  await page.getByTestId('prop-folds').selectOption('fold');
+  await page.getByTestId('prop-run').click();
+  await expect(page.getByTestId('prop-atom-summary')).toContainText('1284 atoms in 12 structures', { timeout: 90_000 });
+  const acc = Number(/accuracy ([\d.]+) %/.exec((await page.getByTestId('prop-atom-summary').textContent()) ?? '')?.[1]);
+  expect(acc).toBeGreaterThan(95);
+  await expect(page.getByTestId('prop-confusion')).toContainText('surface');
+  await page.screenshot({ path: join(SHOTS, 'property-atom-classes.png') });
+  // Structure 0 (an fcc(111) slab) coloured by predicted class, with the class names in the legend.
+  await page.getByTestId('prop-show-atoms').click();
+  await expect(page.getByTestId('viewer')).toBeVisible();
+  await expect(page.getByTestId('color-by')).toHaveValue('col:predicted structure_type');
+  const legend = page.getByTestId('class-legend');
+  await expect(legend).toContainText('predicted structure_type');
+  await expect(legend).toContainText('surface');
+  await expect(legend).toContainText('fcc');
+  await page.screenshot({ path: join(SHOTS, 'property-atom-classes-viewer.png') });
   await page.close();
 });

@@ -74,6 +74,19 @@ describe('property.study through the host API', () => {
     b.dispose();
   }, 120_000);
 
+  it('classifies atoms by a per-atom column and returns the predicted classes of one frame', async () => {
+    const b = makeBackend();
+    const { conn } = recorder();
+    const info = await b.dispatch('dataset.open', { jobId: 'o3', source: { kind: 'path', path: join(import.meta.dirname, '..', '..', 'fixtures', 'property', 'cu_structure_types.xyz') } }, conn);
+    const r = await b.dispatch('property.classify', { jobId: 'a1', datasetId: info.id, representation: 'bob-sums', key: 'structure_type', folds: { kind: 'info', key: 'fold' }, seed: 1, perAtom: { frameIndex: 0 } }, conn);
+    if (r.level !== 'atom') throw new Error('expected a per-atom result');
+    expect(r.classes).toEqual(['bcc', 'fcc', 'hcp', 'surface']);
+    expect(r.nAtoms).toBe(1284);
+    expect(r.frame.predicted).toHaveLength(96);
+    expect(r.confusion.accuracy).toBeGreaterThan(0.95);
+    b.dispose();
+  }, 60_000);
+
   it('names a missing target key and an unknown representation; cancels a running study', async () => {
     const b = makeBackend();
     const { conn } = recorder();
@@ -85,11 +98,14 @@ describe('property.study through the host API', () => {
     // Classification of the heavy-atom count from bag sums: far better than always guessing the
     // most common class.
     const cls = await b.dispatch('property.classify', { jobId: 'c1', datasetId: info.id, representation: 'bob-sums', key: 'n_heavy', folds: { kind: 'info', key: 'fold' }, seed: 1 }, conn);
+    if (cls.level !== 'structure') throw new Error('expected a per-structure result');
     expect(cls.n).toBe(372);
     expect(cls.confusion.matrix.flat().reduce((a, v) => a + v, 0)).toBe(372);
     const majority = Math.max(...cls.confusion.perClass.map((c) => c.support)) / 372;
     expect(cls.confusion.accuracy).toBeGreaterThan(majority + 0.2);
     await expect(b.dispatch('property.classify', { jobId: 'c2', datasetId: info.id, representation: 'bob-sums', key: 'nope', folds: { kind: 'info', key: 'fold' }, seed: 1 }, conn)).rejects.toThrow(/no value for the class "nope"/);
+    // Per-atom classes need a per-atom column: the message names the frame and the column.
+    await expect(b.dispatch('property.classify', { jobId: 'c3', datasetId: info.id, representation: 'bob-sums', key: 'n_heavy', folds: { kind: 'info', key: 'fold' }, seed: 1, perAtom: { frameIndex: 0 } }, conn)).rejects.toThrow(/per-atom class: frame 0 has no per-atom column "n_heavy"/);
     const running = call({ jobId: 'p3', learningCurve: true, costVsSize: true, extensivity: true });
     running.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));

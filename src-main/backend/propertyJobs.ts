@@ -5,6 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Frame } from '../../src-shared/atoms/frame';
 import { ApiError, type Events, type EventName, type Params, type Results } from '../../src-shared/protocol/api';
 import { classTarget } from '../../src-shared/property/targets';
+import { atomClassTarget } from '../../src-shared/property/atomClassifyStudy';
 import type { PropertyOptionsDto, PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
 import { PROPERTY_MODELS, propertyModelById } from '../../src-shared/property/propertyModel';
 import { REPRESENTATIONS, representationById } from '../../src-shared/representations/registry';
@@ -57,8 +58,9 @@ export class PropertyJobs {
     if (!STUDY_REPRESENTATIONS.some((r) => r.id === p.representation)) throw new ApiError({ code: 'invalid-params', message: `unknown representation "${p.representation}" (one of ${STUDY_REPRESENTATIONS.map((r) => r.id).join(', ')})` });
     if (this.running.has(p.jobId)) throw new ApiError({ code: 'invalid-params', message: `job ${p.jobId} is already running` });
     const frames = this.o.framesOf(p.datasetId);
-    const t = classTarget(frames, p.key);
-    if ('error' in t) throw new ApiError({ code: 'invalid-params', message: `class: ${t.error}` });
+    const t = p.perAtom ? atomClassTarget(frames, p.key) : classTarget(frames, p.key);
+    if ('error' in t) throw new ApiError({ code: 'invalid-params', message: `${p.perAtom ? 'per-atom class' : 'class'}: ${t.error}` });
+    if (p.perAtom && p.perAtom.frameIndex >= frames.length) throw new ApiError({ code: 'invalid-params', message: `frame ${p.perAtom.frameIndex} is out of range (the dataset has ${frames.length})` });
     try {
       resolveFolds(frames, p.folds, p.seed);
     } catch (e) {

@@ -9,6 +9,7 @@ import { runPropertyStudy, type AsyncRegressor, type StudyProgress } from '../..
 import { fitMlpRegressor, predictMlp } from '../../src-shared/property/mlpRegressor';
 import type { Params, Results } from '../../src-shared/protocol/api';
 import { runClassifierStudy } from '../../src-shared/property/classifyStudy';
+import { atomClassTarget, runAtomClassifierStudy } from '../../src-shared/property/atomClassifyStudy';
 import type { PropertyStudyDto } from '../../src-shared/protocol/propertyApi';
 import type { PropertyModelId } from '../../src-shared/property/propertyModel';
 import type { RepresentationId } from '../../src-shared/representations/registry';
@@ -41,11 +42,19 @@ export function resolveFolds(frames: readonly Frame[], f: PropertyStudyParams['f
 export type PropertyClassifyParams = Params<'property.classify'>;
 
 export function runClassifyJob(frames: readonly Frame[], p: PropertyClassifyParams, onProgress?: (s: StudyProgress) => void): Results['property.classify'] {
+  const folds = resolveFolds(frames, p.folds, p.seed);
+  const foldSource = p.folds.kind === 'info' ? `info key "${p.folds.key}" (${folds.labels.length} folds)` : `${p.folds.k} random folds (seed ${p.seed})`;
+  const progress = (s: { stage: 'features' | 'cross-validation'; message: string; fraction: number }) => onProgress?.({ stage: s.stage, message: s.message, fraction: s.fraction });
+  if (p.perAtom) {
+    const target = atomClassTarget(frames, p.key);
+    if ('error' in target) throw new Error(`per-atom class: ${target.error}`);
+    const r = runAtomClassifierStudy(frames, { target, folds, frameIndex: p.perAtom.frameIndex, l2: p.l2, onProgress: progress });
+    return { ...r, level: 'atom', jobId: p.jobId, foldSource };
+  }
   const target = classTarget(frames, p.key);
   if ('error' in target) throw new Error(`class: ${target.error}`);
-  const folds = resolveFolds(frames, p.folds, p.seed);
-  const r = runClassifierStudy(frames, { representation: p.representation as RepresentationId, target, folds, l2: p.l2, onProgress: (s) => onProgress?.({ stage: s.stage, message: s.message, fraction: s.fraction }) });
-  return { ...r, jobId: p.jobId, foldSource: p.folds.kind === 'info' ? `info key "${p.folds.key}" (${folds.labels.length} folds)` : `${p.folds.k} random folds (seed ${p.seed})` };
+  const r = runClassifierStudy(frames, { representation: p.representation as RepresentationId, target, folds, l2: p.l2, onProgress: progress });
+  return { ...r, level: 'structure', jobId: p.jobId, foldSource };
 }
 
 /** The MLP's fit with TensorFlow.js in this thread (loaded only when the MLP is asked for). */

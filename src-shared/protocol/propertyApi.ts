@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { PropertyStudyResult } from '../property/study';
 import type { ClassifierStudyResult } from '../property/classifyStudy';
+import type { AtomClassifierStudyResult } from '../property/atomClassifyStudy';
 
 const idSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/);
 
@@ -48,9 +49,14 @@ export const propertyRequestSchemas = {
       ]),
       l2: z.number().positive().max(1e3).optional(),
       seed: z.number().int().min(0).max(2 ** 32 - 1),
+      /** Per-atom classes: `key` is then a per-atom column, the features per-atom symmetry
+       * functions (representation ignored); the atoms of frame `frameIndex` come back predicted. */
+      perAtom: z.object({ frameIndex: z.number().int().min(0) }).strict().optional(),
     })
     .strict(),
 } as const;
+
+export type PropertyClassifyDto = { jobId: string; foldSource: string } & (({ level: 'structure' } & ClassifierStudyResult) | ({ level: 'atom' } & AtomClassifierStudyResult));
 
 export interface PropertyOptionsDto {
   representations: { id: string; title: string; description: string; citation: string; sizeExtensive: boolean; costScaling: string; invariances: Record<string, boolean> }[];
@@ -69,7 +75,7 @@ export interface PropertyResults {
   'property.options': PropertyOptionsDto;
   'property.study': PropertyStudyDto;
   'property.cancel': { cancelled: boolean };
-  'property.classify': ClassifierStudyResult & { jobId: string; foldSource: string };
+  'property.classify': PropertyClassifyDto;
 }
 
 export interface PropertyEvents {
