@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extxyzFormat } from '../src-shared/io/formats/extxyz';
 import { type ReadResult, readStream } from '../src-shared/io/read';
+import { fileChunks } from '../src-main/node/fileChunks';
 import { PARALLEL_MIN_BYTES, closeParallelReadWorkers, readFramesParallel } from '../src-main/node/parallelRead';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -80,7 +81,10 @@ interface Timing {
   atoms: number;
 }
 
-const readSequential = (path: string) => readStream(extxyzFormat, createReadStream(path, { highWaterMark: 1 << 20 }), { fileName: path });
+// The app's sequential path (parallelRead.ts readSequential): two recycled 1 MB buffers.
+const readSequential = (path: string) => readStream(extxyzFormat, fileChunks(path), { fileName: path });
+// The same over fs.createReadStream (a fresh 1 MB buffer per chunk), for comparison.
+const readFsStream = (path: string) => readStream(extxyzFormat, createReadStream(path, { highWaterMark: 1 << 20 }), { fileName: path });
 
 async function readParallel(path: string): Promise<ReadResult> {
   const r = await readFramesParallel(path, { fileName: path, workers });
@@ -127,6 +131,7 @@ async function bench(label: string, path: string): Promise<void> {
   const size = statSync(path).size;
   const mb = size / 1e6;
   const rows: [string, Timing][] = [[label, await timeOurs(path, readSequential)]];
+  if (size >= PARALLEL_MIN_BYTES) rows.push(['  ours, over fs.createReadStream', await timeOurs(path, readFsStream)]);
   if (size >= PARALLEL_MIN_BYTES && workers >= 2) rows.push([`  ours, parallel ${workers} workers`, await timeOurs(path, readParallel)]);
   const ase = withAse ? timeAse(path) : null;
   for (const [name, ours] of rows) {
@@ -149,7 +154,7 @@ async function main(): Promise<void> {
     generate(path, targetMb);
   }
   console.log(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log(`ours: readStream over fs.createReadStream (1 MB chunks), best of ${repeats} after a warm-up run; ASE: ase.io.read(path, ':'), best of ${aseRepeats}`);
+  console.log(`ours: readStream over fileChunks (1 MB chunks, 2 recycled buffers), best of ${repeats} after a warm-up run; ASE: ase.io.read(path, ':'), best of ${aseRepeats}`);
   console.log(`parallel rows: readFramesParallel, ${workers} workers (pooled, so the warm-up run also starts them), files >= ${PARALLEL_MIN_BYTES / 2 ** 20} MiB`);
   console.log(`MB/s by wall-clock time and by CPU time of the process, all threads (the CPU ratio is steadier on a shared machine)`);
   console.log(

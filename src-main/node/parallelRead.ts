@@ -13,7 +13,7 @@
 // so the result (frames, warnings, label keys, errors and their line numbers) is always exactly
 // what readStream gives. (This relies on readExtxyz keeping no state across frames that changes
 // its output or warnings; its caches of column layouts and species do not.)
-import { closeSync, createReadStream, openSync, readSync, promises as fsp } from 'node:fs';
+import { closeSync, openSync, readSync, promises as fsp } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -24,6 +24,7 @@ import type { FormatSpec } from '../../src-shared/io/format';
 import { extxyzFormat, readExtxyz } from '../../src-shared/io/formats/extxyz';
 import { type LabelKeysUsed, type ReadResult, type StreamReadOptions, readStream } from '../../src-shared/io/read';
 import type { ParseRangeReply, ParseRangeRequest, WireFrame } from '../workers/parseChunkWorker';
+import { fileChunks } from './fileChunks';
 import { spawnTsWorker } from './tsWorker';
 
 /** Files smaller than this are read sequentially: starting workers and joining costs more than it saves. */
@@ -277,22 +278,18 @@ function runRange(spawn: Spawn, req: Omit<ParseRangeRequest, 'job' | 'type'>, ou
 
 async function readSequential(path: string, format: FormatSpec, opts: StreamReadOptions, info: ParallelInfo, progressFloor: number): Promise<ParallelReadResult> {
   const onProgress = opts.onProgress;
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  try {
-    const r = await readStream(format, stream, {
-      ...opts,
-      // After a failed parallel attempt, progress does not go back: it resumes once passed.
-      onProgress: onProgress && ((p) => (p.bytesRead > progressFloor || p.bytesRead === p.totalBytes) && onProgress(p)),
-    });
-    return { ...r, parallel: info };
-  } finally {
-    stream.destroy();
-  }
+  // Two recycled 1 MB buffers (fileChunks.ts), not a fresh buffer per chunk as fs.createReadStream.
+  const r = await readStream(format, fileChunks(path), {
+    ...opts,
+    // After a failed parallel attempt, progress does not go back: it resumes once passed.
+    onProgress: onProgress && ((p) => (p.bytesRead > progressFloor || p.bytesRead === p.totalBytes) && onProgress(p)),
+  });
+  return { ...r, parallel: info };
 }
 
 /**
  * Read every frame of an extended XYZ file, in parallel when it is large. The result is exactly
- * that of readStream(format, fs.createReadStream(path), opts), plus `parallel` saying how it was
+ * that of readStream(format, fileChunks(path), opts) (the same as over fs.createReadStream(path)), plus `parallel` saying how it was
  * obtained. onFrame is called once all ranges are verified (frames are held until then, even with
  * collect: false).
  */
