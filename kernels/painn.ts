@@ -25,14 +25,14 @@ export function heapBase(): usize { return __heap_base; }
  * y[0, nout) = c·b + Σ_k x[k] W[k, :] for one row, 16 outputs at a time in 8 register accumulators
  * (no stores inside the k loop), then pairs, then a scalar tail. b = 0: no bias.
  */
-@inline function rowGemm(x: usize, nin: i32, W: usize, nout: i32, b: usize, c: f64, y: usize): void {
+@inline function rowGemm(x: usize, nin: i32, W: usize, nout: i32, ldw: i32, b: usize, c: f64, y: usize): void {
   const sc = f64x2.splat(c), z = f64x2.splat(0.0);
   let o = 0;
   for (; o + 15 < nout; o += 16) {
     let a0 = b ? f64x2.mul(sc, vld(b, o)) : z, a1 = b ? f64x2.mul(sc, vld(b, o + 2)) : z, a2 = b ? f64x2.mul(sc, vld(b, o + 4)) : z, a3 = b ? f64x2.mul(sc, vld(b, o + 6)) : z;
     let a4 = b ? f64x2.mul(sc, vld(b, o + 8)) : z, a5 = b ? f64x2.mul(sc, vld(b, o + 10)) : z, a6 = b ? f64x2.mul(sc, vld(b, o + 12)) : z, a7 = b ? f64x2.mul(sc, vld(b, o + 14)) : z;
     for (let k = 0; k < nin; k++) {
-      const xk = f64x2.splat(ld(x, k)), row = W + (<usize>(k * nout + o) << 3);
+      const xk = f64x2.splat(ld(x, k)), row = W + (<usize>(k * ldw + o) << 3);
       a0 = f64x2.add(a0, f64x2.mul(xk, v128.load(row)));
       a1 = f64x2.add(a1, f64x2.mul(xk, v128.load(row, 16)));
       a2 = f64x2.add(a2, f64x2.mul(xk, v128.load(row, 32)));
@@ -47,12 +47,12 @@ export function heapBase(): usize { return __heap_base; }
   }
   for (; o + 1 < nout; o += 2) {
     let a0 = b ? f64x2.mul(sc, vld(b, o)) : z;
-    for (let k = 0; k < nin; k++) a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(ld(x, k)), vld(W, k * nout + o)));
+    for (let k = 0; k < nin; k++) a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(ld(x, k)), vld(W, k * ldw + o)));
     vst(y, o, a0);
   }
   for (; o < nout; o++) {
     let a = b ? c * ld(b, o) : 0.0;
-    for (let k = 0; k < nin; k++) a += ld(x, k) * ld(W, k * nout + o);
+    for (let k = 0; k < nin; k++) a += ld(x, k) * ld(W, k * ldw + o);
     st(y, o, a);
   }
 }
@@ -61,11 +61,11 @@ export function heapBase(): usize { return __heap_base; }
  * out[k] = Σ_o g[o] W[k, o] for k < nin (rows of W of length nout), four rows at a time so that each
  * load of g serves four products; then ∘ scale[k] when scale != 0, added to out when accumulate != 0.
  */
-@inline function rowDots(g: usize, nout: i32, W: usize, nin: i32, out: usize, accumulate: i32, scale: usize): void {
+@inline function rowDots(g: usize, nout: i32, W: usize, ldw: i32, nin: i32, out: usize, accumulate: i32, scale: usize): void {
   const even = nout & ~1, z = f64x2.splat(0.0);
   let k = 0;
   for (; k + 3 < nin; k += 4) {
-    const r0 = W + (<usize>(k * nout) << 3), r1 = r0 + (<usize>nout << 3), r2 = r1 + (<usize>nout << 3), r3 = r2 + (<usize>nout << 3);
+    const r0 = W + (<usize>(k * ldw) << 3), r1 = r0 + (<usize>ldw << 3), r2 = r1 + (<usize>ldw << 3), r3 = r2 + (<usize>ldw << 3);
     let b0 = z, b1 = z, b2 = z, b3 = z;
     for (let o = 0; o < even; o += 2) {
       const gv = vld(g, o);
@@ -84,7 +84,7 @@ export function heapBase(): usize { return __heap_base; }
     st(out, k, v0); st(out, k + 1, v1); st(out, k + 2, v2); st(out, k + 3, v3);
   }
   for (; k < nin; k++) {
-    const r0 = W + (<usize>(k * nout) << 3);
+    const r0 = W + (<usize>(k * ldw) << 3);
     let b0 = z;
     for (let o = 0; o < even; o += 2) b0 = f64x2.add(b0, f64x2.mul(vld(g, o), vld(r0, o)));
     let v0 = hsum(b0);
@@ -97,17 +97,29 @@ export function heapBase(): usize { return __heap_base; }
 
 /** y[n, nout] = x[n, nin] W[nin, nout] + b (b = 0: no bias). */
 export function dense(x: usize, n: i32, nin: i32, W: usize, nout: i32, b: usize, y: usize): void {
-  for (let i = 0; i < n; i++) rowGemm(x + (<usize>(i * nin) << 3), nin, W, nout, b, 1.0, y + (<usize>(i * nout) << 3));
+  for (let i = 0; i < n; i++) rowGemm(x + (<usize>(i * nin) << 3), nin, W, nout, nout, b, 1.0, y + (<usize>(i * nout) << 3));
 }
 
 /** gx[n, nin] (+)= (gy[n, nout] Wᵀ) ∘ scale (scale = 0: none; accumulate != 0: add to gx). */
 export function denseBack(gy: usize, n: i32, nout: i32, W: usize, nin: i32, gx: usize, accumulate: i32, scale: usize): void {
-  for (let i = 0; i < n; i++) rowDots(gy + (<usize>(i * nout) << 3), nout, W, nin, gx + (<usize>(i * nin) << 3), accumulate, scale ? scale + (<usize>(i * nin) << 3) : 0);
+  for (let i = 0; i < n; i++) rowDots(gy + (<usize>(i * nout) << 3), nout, W, nout, nin, gx + (<usize>(i * nin) << 3), accumulate, scale ? scale + (<usize>(i * nin) << 3) : 0);
 }
 
-/** filt[p, :] = rbfc[p, :] fk + fc[p] fb, for p < P (K basis functions, F3 = 3F outputs). */
-export function filters(P: i32, K: i32, F3: i32, rbfc: usize, fc: usize, fk: usize, fb: usize, filt: usize): void {
-  for (let p = 0; p < P; p++) rowGemm(rbfc + (<usize>(p * K) << 3), K, fk, F3, fb, ld(fc, p), filt + (<usize>(p * F3) << 3));
+/**
+ * filt[p, :] = rbfc[p, :] fk + fc[p] fb, for p < P (K basis functions, F3 = 3F outputs). vv = 0 (first
+ * block, v = 0): only the ss and vs thirds [0, F) and [2F, 3F); the vv third is not written (unused).
+ */
+export function filters(P: i32, K: i32, F3: i32, rbfc: usize, fc: usize, fk: usize, fb: usize, filt: usize, vv: i32): void {
+  if (vv) {
+    for (let p = 0; p < P; p++) rowGemm(rbfc + (<usize>(p * K) << 3), K, fk, F3, F3, fb, ld(fc, p), filt + (<usize>(p * F3) << 3));
+    return;
+  }
+  const F = F3 / 3, off = <usize>(2 * F) << 3;
+  for (let p = 0; p < P; p++) {
+    const x = rbfc + (<usize>(p * K) << 3), c = ld(fc, p), y = filt + (<usize>(p * F3) << 3);
+    rowGemm(x, K, fk, F, F3, fb, c, y);
+    rowGemm(x, K, fk + off, F, F3, fb + off, c, y + off);
+  }
 }
 
 /**
@@ -194,6 +206,11 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
     let a = zero;
     for (let o = 0; o < F3; o += 2) a = f64x2.add(a, f64x2.mul(vld(gfilt, o), vld(fb, o)));
     st(gFc, p, ld(gFc, p) + hsum(a));
-    rowDots(gfilt, F3, fk, K, gRbfc + (<usize>(p * K) << 3), 1, 0);
+    if (vv) rowDots(gfilt, F3, fk, F3, K, gRbfc + (<usize>(p * K) << 3), 1, 0);
+    else {
+      // the vv third of gfilt is 0 without vv: dot only the ss and vs thirds
+      rowDots(gfilt, F, fk, F3, K, gRbfc + (<usize>(p * K) << 3), 1, 0);
+      rowDots(gfilt + (<usize>F2 << 3), F, fk + (<usize>F2 << 3), F3, K, gRbfc + (<usize>(p * K) << 3), 1, 0);
+    }
   }
 }

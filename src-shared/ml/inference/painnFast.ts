@@ -106,7 +106,7 @@ interface PainnKernels {
   heapBase(): number;
   dense(x: number, n: number, nin: number, W: number, nout: number, b: number, y: number): void;
   denseBack(gy: number, n: number, nout: number, W: number, nin: number, gx: number, accumulate: number, scale: number): void;
-  filters(P: number, K: number, F3: number, rbfc: number, fc: number, fk: number, fb: number, filt: number): void;
+  filters(P: number, K: number, F3: number, rbfc: number, fc: number, fk: number, fb: number, filt: number, vv: number): void;
   messageForward(P: number, F: number, pi: number, pj: number, dir: number, filt: number, x: number, s: number, v: number, vIn: number, vv: number): void;
   messageBackward(P: number, F: number, K: number, pi: number, pj: number, dir: number, filt: number, x: number, gs: number, gv: number, vIn: number, vv: number,
     gx: number, gv2: number, gDir: number, gFc: number, gRbfc: number, fk: number, fb: number, gfilt: number): void;
@@ -276,7 +276,7 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
       // messages to i from j (r̂) and to j from i (-r̂); v read from vIn
       vIn.set(v.subarray(0, N * F3));
       if (kx) {
-        kx.filters(P, K, F3, rbfc.byteOffset, fcv.byteOffset, lw.fk.byteOffset, lw.fb.byteOffset, filt.byteOffset);
+        kx.filters(P, K, F3, rbfc.byteOffset, fcv.byteOffset, lw.fk.byteOffset, lw.fb.byteOffset, filt.byteOffset, l > 0 ? 1 : 0);
         kx.messageForward(P, F, piW.byteOffset, pjW.byteOffset, dir.byteOffset, filt.byteOffset, x.byteOffset, s.byteOffset, v.byteOffset, vIn.byteOffset, l > 0 ? 1 : 0);
       } else {
         dense(rbfc, P, K, lw.fk, F3, null, filt);
