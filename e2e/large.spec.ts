@@ -53,7 +53,6 @@ async function canvasCoverage(page: Page): Promise<number> {
 
 test.describe('large inputs', () => {
   test('a 100,000-atom crystal opens and renders', async ({ host, browserInstance }) => {
-    test.setTimeout(60_000);
     const dir = mkdtempSync(join(tmpdir(), 'atomforge-large-'));
     try {
       const { text, atoms } = fccCopperExtxyz(25, 25, 40);
