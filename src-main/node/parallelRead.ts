@@ -305,6 +305,11 @@ export async function readFramesParallel(path: string, opts: ParallelReadOptions
   } catch {
     return sequential('the file size is unknown');
   }
+  // Without collecting, frames go to onFrame one by one: the sequential stream keeps memory bounded,
+  // whereas the parallel ranges hold their frames until they can be delivered in order.
+  if (sopts.collect === false && !splitsForTest) {
+    return readSequential(path, format, { ...sopts, totalBytes: sopts.totalBytes ?? size }, { mode: 'sequential', ranges: 1, reason: 'frames are streamed, not kept (bounded memory)' }, 0);
+  }
   const k = Math.max(1, Math.floor(workers ?? Math.min(availableParallelism(), 4)));
   if (!splitsForTest && (k < 2 || size < minBytes)) return sequential(k < 2 ? 'one worker' : `smaller than ${minBytes} bytes`);
   let splits: number[];
