@@ -58,6 +58,40 @@ export function heapBase(): usize { return __heap_base; }
 }
 
 /**
+ * rowGemm for two rows x0, x1 (scales c0, c1 of b) sharing each load of W: 8 outputs at a time in
+ * 2 × 4 accumulators, then pairs (nout even).
+ */
+@inline function rowGemm2(x0: usize, x1: usize, nin: i32, W: usize, nout: i32, ldw: i32, b: usize, c0: f64, c1: f64, y0: usize, y1: usize): void {
+  const s0 = f64x2.splat(c0), s1 = f64x2.splat(c1);
+  let o = 0;
+  for (; o + 7 < nout; o += 8) {
+    const b0 = vld(b, o), b1 = vld(b, o + 2), b2 = vld(b, o + 4), b3 = vld(b, o + 6);
+    let a0 = f64x2.mul(s0, b0), a1 = f64x2.mul(s0, b1), a2 = f64x2.mul(s0, b2), a3 = f64x2.mul(s0, b3);
+    let e0 = f64x2.mul(s1, b0), e1 = f64x2.mul(s1, b1), e2 = f64x2.mul(s1, b2), e3 = f64x2.mul(s1, b3);
+    for (let k = 0; k < nin; k++) {
+      const p0 = f64x2.splat(ld(x0, k)), p1 = f64x2.splat(ld(x1, k)), row = W + (<usize>(k * ldw + o) << 3);
+      const w0 = v128.load(row), w1 = v128.load(row, 16), w2 = v128.load(row, 32), w3 = v128.load(row, 48);
+      a0 = f64x2.add(a0, f64x2.mul(p0, w0)); e0 = f64x2.add(e0, f64x2.mul(p1, w0));
+      a1 = f64x2.add(a1, f64x2.mul(p0, w1)); e1 = f64x2.add(e1, f64x2.mul(p1, w1));
+      a2 = f64x2.add(a2, f64x2.mul(p0, w2)); e2 = f64x2.add(e2, f64x2.mul(p1, w2));
+      a3 = f64x2.add(a3, f64x2.mul(p0, w3)); e3 = f64x2.add(e3, f64x2.mul(p1, w3));
+    }
+    vst(y0, o, a0); vst(y0, o + 2, a1); vst(y0, o + 4, a2); vst(y0, o + 6, a3);
+    vst(y1, o, e0); vst(y1, o + 2, e1); vst(y1, o + 4, e2); vst(y1, o + 6, e3);
+  }
+  for (; o < nout; o += 2) {
+    const bb = vld(b, o);
+    let a0 = f64x2.mul(s0, bb), e0 = f64x2.mul(s1, bb);
+    for (let k = 0; k < nin; k++) {
+      const w0 = vld(W, k * ldw + o);
+      a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(ld(x0, k)), w0));
+      e0 = f64x2.add(e0, f64x2.mul(f64x2.splat(ld(x1, k)), w0));
+    }
+    vst(y0, o, a0); vst(y1, o, e0);
+  }
+}
+
+/**
  * out[k] = Σ_o g[o] W[k, o] for k < nin (rows of W of length nout), four rows at a time so that each
  * load of g serves four products; then ∘ scale[k] when scale != 0, added to out when accumulate != 0.
  */
@@ -110,15 +144,24 @@ export function denseBack(gy: usize, n: i32, nout: i32, W: usize, nin: i32, gx: 
  * block, v = 0): only the ss and vs thirds [0, F) and [2F, 3F); the vv third is not written (unused).
  */
 export function filters(P: i32, K: i32, F3: i32, rbfc: usize, fc: usize, fk: usize, fb: usize, filt: usize, vv: i32): void {
-  if (vv) {
-    for (let p = 0; p < P; p++) rowGemm(rbfc + (<usize>(p * K) << 3), K, fk, F3, F3, fb, ld(fc, p), filt + (<usize>(p * F3) << 3));
-    return;
-  }
   const F = F3 / 3, off = <usize>(2 * F) << 3;
-  for (let p = 0; p < P; p++) {
+  let p = 0;
+  for (; p + 1 < P; p += 2) { // two pairs at a time: each load of fk serves both
+    const x = rbfc + (<usize>(p * K) << 3), xb = x + (<usize>K << 3), c = ld(fc, p), cb = ld(fc, p + 1);
+    const y = filt + (<usize>(p * F3) << 3), yb = y + (<usize>F3 << 3);
+    if (vv) rowGemm2(x, xb, K, fk, F3, F3, fb, c, cb, y, yb);
+    else {
+      rowGemm2(x, xb, K, fk, F, F3, fb, c, cb, y, yb);
+      rowGemm2(x, xb, K, fk + off, F, F3, fb + off, c, cb, y + off, yb + off);
+    }
+  }
+  for (; p < P; p++) {
     const x = rbfc + (<usize>(p * K) << 3), c = ld(fc, p), y = filt + (<usize>(p * F3) << 3);
-    rowGemm(x, K, fk, F, F3, fb, c, y);
-    rowGemm(x, K, fk + off, F, F3, fb + off, c, y + off);
+    if (vv) rowGemm(x, K, fk, F3, F3, fb, c, y);
+    else {
+      rowGemm(x, K, fk, F, F3, fb, c, y);
+      rowGemm(x, K, fk + off, F, F3, fb + off, c, y + off);
+    }
   }
 }
 
