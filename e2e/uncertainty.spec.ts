@@ -10,7 +10,7 @@ const FIX = join(ROOT, 'fixtures', 'uncertainty');
 test.skip(!hasBrowser, 'No Chromium found: browser e2e tests skipped.');
 
 test('committee, per-atom uncertainty colours, domain shift and loss landscape from the UI', async ({ host, browserInstance }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const page = await browserInstance.newPage({ viewport: { width: 1500, height: 1000 } });
   await page.goto(host.url);
   await expect(page.getByTestId('frame-count')).toHaveText('25');
@@ -31,7 +31,7 @@ test('committee, per-atom uncertainty colours, domain shift and loss landscape f
   await expect(page.getByTestId('unc-run')).toContainText('committee of 3');
   await page.getByTestId('unc-focus').selectOption('forceStd');
   await page.getByTestId('colour-atoms').click();
-  await expect(page.getByTestId('legend')).toContainText('committee σF (eV/Å)', { timeout: 60_000 });
+  await expect(page.getByTestId('legend')).toContainText('committee σF (eV/Å)', { timeout: 120_000 });
   await expect(page.getByTestId('color-by')).toHaveValue('col:committee σF');
   await page.screenshot({ path: join(SHOTS, 'uncertainty-atoms.png') });
   // per-atom energy decomposition of the committee mean
