@@ -28,7 +28,10 @@ test('committee, per-atom uncertainty colours, domain shift and loss landscape f
 
   // per-atom committee force spread on the current Si frame
   await page.getByTestId('centre-uncertainty').click();
-  await expect(page.getByTestId('unc-run')).toContainText('committee of 3');
+  // the shared test host may hold runs from other specs (e.g. the BP run of train.spec): pick ours
+  const committeeOption = page.getByTestId('unc-run').locator('option', { hasText: 'committee of 3' }).first();
+  await expect(committeeOption).toHaveCount(1);
+  await page.getByTestId('unc-run').selectOption((await committeeOption.getAttribute('value'))!);
   await page.getByTestId('unc-focus').selectOption('forceStd');
   await page.getByTestId('colour-atoms').click();
   await expect(page.getByTestId('legend')).toContainText('committee σF (eV/Å)', { timeout: 120_000 });
