@@ -15,27 +15,10 @@ import { AUDITS, auditByCliName } from '../../src-shared/audits/registry';
 import type { AuditReportBase } from '../../src-shared/audits/report';
 import { symmetryAudit } from '../../src-shared/audits/symmetry';
 import type { OptionSpec } from './args';
-import { load, readOptions, writeAtomic, type Command } from './common';
+import { load, readOptions, writeAtomic, type Command, optString as str, optNumber as num, fail } from './common';
 import { calculatorFromOptions, MODEL_ENGINE_OPTION } from './calculatorOption';
 
 const KINDS = AUDITS.map((a) => a.cliName);
-
-function str(o: Record<string, string | boolean>, k: string): string | undefined {
-  return typeof o[k] === 'string' ? (o[k] as string) : undefined;
-}
-
-function num(o: Record<string, string | boolean>, k: string): number | undefined {
-  const s = str(o, k);
-  if (s === undefined) return undefined;
-  const v = Number(s);
-  if (!Number.isFinite(v)) throw new Error(`--${k} must be a number, got "${s}"`);
-  return v;
-}
-
-function fail(msg: string): number {
-  console.error(`atomforge: ${msg}`);
-  return 1;
-}
 
 /**
  * The calculator to audit. --potential SPEC now; --model RUNDIR (a trained model's run folder)

@@ -64,6 +64,26 @@ export async function load(path: string, o: Record<string, string | boolean>): P
   return { frames: r.result.frames, format: r.format.name, labelKeys: r.result.labelKeys, warnings: r.result.warningCount };
 }
 
+/** A string option's value, or undefined when absent (flags are booleans). */
+export function optString(o: Record<string, string | boolean>, k: string): string | undefined {
+  return typeof o[k] === 'string' ? (o[k] as string) : undefined;
+}
+
+/** A numeric option: undefined when absent; throws a message naming the flag when not a finite number. */
+export function optNumber(o: Record<string, string | boolean>, k: string): number | undefined {
+  const s = optString(o, k);
+  if (s === undefined) return undefined;
+  const v = Number(s);
+  if (s.trim() === '' || !Number.isFinite(v)) throw new Error(`--${k} must be a number, got "${s}"`);
+  return v;
+}
+
+/** Print "atomforge: MSG" on stderr and return the exit status (1: bad input). */
+export function fail(msg: string, code = 1): number {
+  console.error(`atomforge: ${msg}`);
+  return code;
+}
+
 /** Write text pieces to `path` atomically: a temp file in the same folder, then rename. */
 export async function writeAtomic(path: string, pieces: Iterable<string>): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);

@@ -20,7 +20,7 @@ import { formatByName, formatForWriting, FORMATS } from '../../src-shared/io/reg
 import { isDeepmdPath, readDeepmdPath, writeDeepmdPath } from '../node/deepmd';
 import type { OptionSpec } from './args';
 import { UsageError } from './args';
-import { load, readOptions, writeAtomic, type Command } from './common';
+import { load, readOptions, writeAtomic, type Command, optString as str } from './common';
 
 const ACTIONS = ['merge', 'filter', 'dedupe', 'split', 'subsample'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -42,10 +42,6 @@ const commonOptions: OptionSpec[] = [
   b('json', 'print one JSON summary object'),
   ...readOptions,
 ];
-
-function str(o: Record<string, string | boolean>, k: string): string | undefined {
-  return typeof o[k] === 'string' ? (o[k] as string) : undefined;
-}
 
 function num(o: Record<string, string | boolean>, k: string): number | undefined {
   const v = str(o, k);

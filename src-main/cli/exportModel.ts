@@ -28,7 +28,7 @@ import { RESOURCES_DIR } from '../node/paths';
 import { resolvePotential } from '../node/potentialFiles';
 import { loadModelFiles } from '../ml/runFolder';
 import { UsageError } from './args';
-import { load, readOptions, type Command } from './common';
+import { load, optString as str, readOptions, type Command } from './common';
 
 interface Written {
   kind: string;
@@ -40,8 +40,6 @@ interface Written {
   notes: string[];
   extra: Record<string, unknown>;
 }
-
-const str = (o: Record<string, string | boolean>, k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
 
 function elementsOption(o: Record<string, string | boolean>): string[] | undefined {
   const v = str(o, 'elements');

@@ -11,21 +11,9 @@ import { crossValidateKrr, CvCancelled, foldsFromInfo, randomFolds, type FoldAss
 import { PROPERTY_MODELS, propertyModelById } from '../../src-shared/property/propertyModel';
 import { csvNumericTarget, numericTarget, parseCsv, unitsOfKey, type NumericTarget } from '../../src-shared/property/targets';
 import { featurizeAll, REPRESENTATIONS, representationById } from '../../src-shared/representations/registry';
-import { load, readOptions, type Command } from './common';
+import { fail, load, optNumber as num, optString as str, readOptions, type Command } from './common';
 
 type Opts = Record<string, string | boolean>;
-
-function str(o: Opts, k: string): string | undefined {
-  return typeof o[k] === 'string' ? (o[k] as string) : undefined;
-}
-
-function num(o: Opts, k: string): number | undefined {
-  const s = str(o, k);
-  if (s === undefined) return undefined;
-  const v = Number(s);
-  if (!Number.isFinite(v)) throw new Error(`--${k} must be a number, got "${s}"`);
-  return v;
-}
 
 function list(o: Opts, k: string): number[] | undefined {
   const s = str(o, k);
@@ -33,11 +21,6 @@ function list(o: Opts, k: string): number[] | undefined {
   const v = s.split(',').map((x) => Number(x.trim()));
   if (!v.length || v.some((x) => !(x > 0) || !Number.isFinite(x))) throw new Error(`--${k} must be a comma-separated list of positive numbers, got "${s}"`);
   return v;
-}
-
-function fail(msg: string, code = 1): number {
-  console.error(`atomforge: ${msg}`);
-  return code;
 }
 
 const KRR_MODELS = PROPERTY_MODELS.filter((m) => m.kernel);

@@ -9,27 +9,9 @@ import { runMdJob, validateMdConfig, type MdJobConfig, type ThermoSample } from 
 import { relax } from '../../src-shared/relax/relax';
 import { msdOfFrames, rdfOfFrames } from '../../src-shared/analysis/trajectoryAnalysis';
 import { ThermoWriter, TrajectoryWriter } from '../node/runFiles';
-import { load, readOptions, writeAtomic, type Command } from './common';
+import { load, readOptions, writeAtomic, type Command, optString as str, optNumber as num, fail } from './common';
 import { CALCULATOR_OPTIONS, calculatorFromOptions } from './calculatorOption';
 export { calculatorFromCli } from './calculatorOption';
-
-function str(o: Record<string, string | boolean>, k: string): string | undefined {
-  return typeof o[k] === 'string' ? (o[k] as string) : undefined;
-}
-
-/** Parse a numeric option; returns NaN-free number, undefined when absent, or throws a message. */
-function num(o: Record<string, string | boolean>, k: string): number | undefined {
-  const s = str(o, k);
-  if (s === undefined) return undefined;
-  const v = Number(s);
-  if (!Number.isFinite(v)) throw new Error(`--${k} must be a number, got "${s}"`);
-  return v;
-}
-
-function fail(msg: string): number {
-  console.error(`atomforge: ${msg}`);
-  return 1;
-}
 
 function pickFrame(frames: Frame[], o: Record<string, string | boolean>): Frame | string {
   const i = num(o, 'frame') ?? 0;

@@ -4,16 +4,8 @@ import { readFileSync } from 'node:fs';
 import { modelTypes } from '../../src-shared/ml/models/registry';
 import { learningCurve } from '../ml/learningCurve';
 import { parseBaselineArg } from '../ml/baseline';
-import { load, readOptions, type Command } from './common';
+import { load, readOptions, type Command, optString as str, fail } from './common';
 import { DRIFT_STUDY_OPTIONS, runDriftStudy } from './studyDrift';
-
-function str(o: Record<string, string | boolean>, k: string): string | undefined {
-  return typeof o[k] === 'string' ? (o[k] as string) : undefined;
-}
-function fail(msg: string): number {
-  console.error(`atomforge: ${msg}`);
-  return 1;
-}
 
 const LC_OPTIONS = [
   { name: 'model', type: 'string' as const, valueName: 'TYPE|RUNDIR', help: `learning-curve: model type (${modelTypes().map((t) => t.name).join(', ')}); drift: trained model run folder` },

@@ -24,7 +24,7 @@ import { loadModel } from '../../src-shared/ml/models/registry';
 import type { SavedModel } from '../../src-shared/ml/models/serialization';
 import type { OptionSpec } from './args';
 import { calculatorFromOptions } from './calculatorOption';
-import { load } from './common';
+import { load, optString as str, optNumber, fail } from './common';
 import { loadModelFiles } from '../ml/runFolder';
 import { tfNode } from '../ml/tfNode';
 
@@ -43,21 +43,8 @@ export const DRIFT_STUDY_OPTIONS: OptionSpec[] = [
   { name: 'json', type: 'boolean', help: 'print one JSON object' },
 ];
 
-function str(o: Record<string, string | boolean>, k: string): string | undefined {
-  return typeof o[k] === 'string' ? (o[k] as string) : undefined;
-}
-
-function fail(msg: string): number {
-  console.error(`atomforge: ${msg}`);
-  return 1;
-}
-
 function num(o: Record<string, string | boolean>, k: string, dflt: number): number {
-  const s = str(o, k);
-  if (s === undefined) return dflt;
-  const v = Number(s);
-  if (s.trim() === '' || !Number.isFinite(v)) throw new Error(`--${k} must be a number, got "${s}"`);
-  return v;
+  return optNumber(o, k) ?? dflt;
 }
 
 interface ModelPair {

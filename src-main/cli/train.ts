@@ -10,22 +10,14 @@ import { runTrainJob, type TrainSettings } from '../ml/trainJob';
 import { baselineOf } from '../ml/modelFiles';
 import { parseBaselineArg } from '../ml/baseline';
 import { evaluateSaved } from '../ml/evaluateSaved';
-import { load, readOptions, type Command } from './common';
+import { load, readOptions, type Command, optString as str, fail } from './common';
 
-function str(o: Record<string, string | boolean>, k: string): string | undefined {
-  return typeof o[k] === 'string' ? (o[k] as string) : undefined;
-}
 function int(o: Record<string, string | boolean>, k: string): number | undefined | string {
   const s = str(o, k);
   if (s === undefined) return undefined;
   const v = Number(s);
   return Number.isFinite(v) ? v : `--${k} must be a number, got "${s}"`;
 }
-function fail(msg: string): number {
-  console.error(`atomforge: ${msg}`);
-  return 1;
-}
-
 /** Read --config cfg.json: { "model": {...}, "train": {...}, "split": {...}, "e0": {...} }. */
 function readConfig(path: string | undefined): Record<string, unknown> | string {
   if (!path) return {};

@@ -21,21 +21,10 @@ import { domainModelForRun, loadUncertaintyModel, runCommitteeJob, validationFra
 import { runLandscapeJob } from '../ml/landscapeJob';
 import type { TrainSettings } from '../ml/trainJob';
 import type { OptionSpec } from './args';
-import { load, readOptions, writeAtomic, type Command } from './common';
+import { fail, load, optNumber, optString as str, readOptions, writeAtomic, type Command } from './common';
 
 type Opts = Record<string, string | boolean>;
-const str = (o: Opts, k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-function num(o: Opts, k: string, dflt?: number): number | undefined {
-  const s = str(o, k);
-  if (s === undefined) return dflt;
-  const v = Number(s);
-  if (!Number.isFinite(v)) throw new Error(`--${k} must be a number, got "${s}"`);
-  return v;
-}
-function fail(msg: string): number {
-  console.error(`atomforge: ${msg}`);
-  return 1;
-}
+const num = (o: Opts, k: string, dflt?: number) => optNumber(o, k) ?? dflt;
 const log = (m: string) => console.error(m);
 const fx = (x: number | null | undefined, d = 4) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
 

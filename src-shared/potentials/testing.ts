@@ -9,6 +9,7 @@
 //   per-atom energies: RMS of the reference per-atom energies
 //   stress:            RMS of the 9 reference stress components.
 // `relativeDeviation` returns max_k |Δ_k| / max(|ref_k|, scale), to compare with tol.
+import { supercellSystem } from '../audits/transforms';
 import type { AtomicSystem, CalcResult } from '../calculators/calculator';
 import { atomicNumber } from '../atoms/elements';
 
@@ -112,30 +113,7 @@ export function rotateTensor(S: ArrayLike<number>, R: ArrayLike<number>): Float6
 
 /** The system repeated na × nb × nc times (supercell), atoms ordered cell by cell. */
 export function supercell(sys: AtomicSystem, na: number, nb: number, nc: number): AtomicSystem {
-  const c = sys.cellA as Float64Array;
-  const n = sys.numbers.length;
-  const reps = na * nb * nc;
-  const numbers = new Int32Array(n * reps);
-  const pos = new Float64Array(3 * n * reps);
-  let t = 0;
-  for (let i = 0; i < na; i++) {
-    for (let j = 0; j < nb; j++) {
-      for (let k = 0; k < nc; k++) {
-        for (let a = 0; a < n; a++) {
-          numbers[t] = sys.numbers[a];
-          for (let q = 0; q < 3; q++) pos[3 * t + q] = sys.positionsA[3 * a + q] + i * c[q] + j * c[3 + q] + k * c[6 + q];
-          t++;
-        }
-      }
-    }
-  }
-  const cell = new Float64Array(9);
-  for (let q = 0; q < 3; q++) {
-    cell[q] = na * c[q];
-    cell[3 + q] = nb * c[3 + q];
-    cell[6 + q] = nc * c[6 + q];
-  }
-  return { numbers, positionsA: pos, cellA: cell, pbc: sys.pbc };
+  return supercellSystem(sys, [na, nb, nc]);
 }
 
 /** max |a - b| over components. */
