@@ -21,6 +21,14 @@ const kernel = (process.argv[4] ?? 'laplacian') as 'laplacian' | 'gaussian';
 const nTrain = Number(process.argv[5] ?? 2866);
 const fz = representationById(rep)!.fit(frames);
 const X = featurizeAll(fz, frames);
+// DIAG_SCALE=s (bob only) multiplies the element-count bags (½Z^2.4 entries) by s; 0 drops them.
+const diagScale = Number(process.env.DIAG_SCALE ?? 1);
+if (rep === 'bob' && diagScale !== 1) {
+  // diagonal bags come first in the layout and are named by one atomic number ("6"), pair bags "6-8"
+  const bags = fz.describe().bags as { bag: string; size: number }[];
+  const nDiag = bags.filter((b) => !b.bag.includes('-')).reduce((s, b) => s + b.size, 0);
+  for (let m = 0; m < frames.length; m++) for (let k = 0; k < nDiag; k++) X[m * fz.dimension + k] *= diagScale;
+}
 const test = frames.map((_, i) => i).filter((i) => frames[i].info.split === 0);
 const pool = frames.map((_, i) => i).filter((i) => frames[i].info.split !== 0);
 const rng = createRng(5);

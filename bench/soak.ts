@@ -12,7 +12,7 @@
 // sampled every --sample-s seconds.
 // Phase 2 (tensors): the same training in this thread, tf.memory().numTensors and heap sampled
 // after every epoch (a leak of one tensor per step shows as a steady climb).
-// Each phase lasts --seconds. Printed: per-sample table, then the first-half vs second-half
+// Each phase lasts --seconds; --phase host|tensors runs one of them (two processes can run both at once). Printed: per-sample table, then the first-half vs second-half
 // means of RSS, heap and tensors (flat = ratio near 1), lag percentiles, and job throughput.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,12 +25,13 @@ import { tfNode } from '../src-main/ml/tfNode';
 import type { MdRunInfo, TrainRunInfo } from '../src-shared/protocol/api';
 
 function parseArgs(argv: string[]) {
-  const a = { seconds: 60, sampleS: 5 };
+  const a = { seconds: 60, sampleS: 5, phase: 'both' as 'both' | 'host' | 'tensors' };
   for (let i = 0; i < argv.length; i++) {
     const v = Number(argv[i + 1]);
     if (argv[i] === '--seconds') a.seconds = v;
     else if (argv[i] === '--sample-s') a.sampleS = v;
-    else throw new Error(`unknown option ${argv[i]}; usage: bench/soak.ts [--seconds S] [--sample-s S]`);
+    else if (argv[i] === '--phase' && ['both', 'host', 'tensors'].includes(argv[i + 1])) a.phase = argv[i + 1] as typeof a.phase;
+    else throw new Error(`unknown option ${argv[i]} ${argv[i + 1] ?? ''}; usage: bench/soak.ts [--seconds S] [--sample-s S] [--phase both|host|tensors]`);
     i++;
   }
   if (!(a.seconds > 0 && a.sampleS > 0)) throw new Error('--seconds and --sample-s must be > 0');
@@ -181,6 +182,8 @@ async function tensorPhase(seconds: number) {
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   console.log(`soak: ${a.seconds} s per phase, samples every ${a.sampleS} s, node ${process.version}`);
+  let failures = 0;
+  if (a.phase !== 'tensors') {
   console.log('phase 1: host with 1 training + 2 MD runs in worker threads');
   const h = await hostPhase(a.seconds, a.sampleS);
   console.log(`  ${h.seconds.toFixed(0)} s; jobs ${h.statesWhileRunning.join(', ')}; failures ${h.failures}`);
@@ -188,11 +191,15 @@ async function main() {
   console.log(`  event-loop delay with 3 jobs: p50 ${h.lagP50Ms.toFixed(1)} ms, p99 ${h.lagP99Ms.toFixed(1)} ms, max ${h.lagMaxMs.toFixed(1)} ms; app.info round trip p50 ${h.pingP50Ms.toFixed(2)} ms, p99 ${h.pingP99Ms.toFixed(2)} ms`);
   console.log(`  reference, no job running (same script, before the jobs): delay p50 ${h.idleLagP50Ms.toFixed(1)} ms, p99 ${h.idleLagP99Ms.toFixed(1)} ms; app.info p99 ${h.idlePingP99Ms.toFixed(2)} ms; p99 ratio jobs/idle ${(h.lagP99Ms / Math.max(h.idleLagP99Ms, 0.1)).toFixed(2)}`);
   console.log(`  throughput: ${h.epochsPerS.toFixed(2)} epochs/s, ${h.mdStepsPerS.toFixed(0)} MD steps/s (2 runs, 64 atoms)`);
+  h.b.dispose();
+  failures = h.failures;
+  }
+  if (a.phase !== 'host') {
   console.log('phase 2: training in this thread, tensors per epoch');
   const t = await tensorPhase(a.seconds);
   console.log(`  ${t.seconds.toFixed(0)} s, ${t.epochs} epochs; live tensors ${t.tensorsFirst} -> ${t.tensorsLast} (max ${t.tensorsMax}, second/first half ${t.tensorDrift.toFixed(3)}); heap ${t.heapFirstMb.toFixed(1)} -> ${t.heapLastMb.toFixed(1)} MB (second/first half ${t.heapDrift.toFixed(3)})`);
-  h.b.dispose();
-  process.exit(h.failures ? 1 : 0);
+  }
+  process.exit(failures ? 1 : 0);
 }
 
 main().catch((e) => {
