@@ -10,6 +10,7 @@
 // Nothing is allocated here.
 
 // @ts-nocheck (AssemblyScript)
+import { vexp } from './simdMath';
 
 @inline function ld(p: usize, k: i32): f64 { return load<f64>(p + (<usize>k << 3)); }
 @inline function st(p: usize, k: i32, v: f64): void { store<f64>(p + (<usize>k << 3), v); }
@@ -92,51 +93,85 @@ export function heapBase(): usize { return __heap_base; }
 }
 
 /**
- * out[k] = Σ_o g[o] W[k, o] for k < nin (rows of W of length nout), four rows at a time so that each
- * load of g serves four products; then ∘ scale[k] when scale != 0, added to out when accumulate != 0.
+ * Epilogue of gemmRows: a (the products of one row, plus bias) ∘ scale when scale != 0, plus the
+ * old y when acc != 0.
  */
-@inline function rowDots(g: usize, nout: i32, W: usize, ldw: i32, nin: i32, out: usize, accumulate: i32, scale: usize): void {
-  const even = nout & ~1, z = f64x2.splat(0.0);
-  let k = 0;
-  for (; k + 3 < nin; k += 4) {
-    const r0 = W + (<usize>(k * ldw) << 3), r1 = r0 + (<usize>ldw << 3), r2 = r1 + (<usize>ldw << 3), r3 = r2 + (<usize>ldw << 3);
-    let b0 = z, b1 = z, b2 = z, b3 = z;
-    for (let o = 0; o < even; o += 2) {
-      const gv = vld(g, o);
-      b0 = f64x2.add(b0, f64x2.mul(gv, vld(r0, o)));
-      b1 = f64x2.add(b1, f64x2.mul(gv, vld(r1, o)));
-      b2 = f64x2.add(b2, f64x2.mul(gv, vld(r2, o)));
-      b3 = f64x2.add(b3, f64x2.mul(gv, vld(r3, o)));
+@inline function finish(a: v128, y: usize, o: i32, scale: usize, acc: i32): void {
+  let r = a;
+  if (scale) r = f64x2.mul(r, vld(scale, o));
+  if (acc) r = f64x2.add(r, vld(y, o));
+  vst(y, o, r);
+}
+
+/**
+ * y[i, :] (+)= (b + x[i, :] W) ∘ scale[i, :] for i < n (W [nin, nout]; b, scale = 0: none; acc != 0:
+ * add to y). Rows two at a time sharing each load of W, 8 outputs at a time in 2 × 4 accumulators,
+ * then pairs of outputs, then a scalar column; an odd last row alone.
+ */
+function gemmRows(x: usize, n: i32, nin: i32, W: usize, nout: i32, b: usize, y: usize, acc: i32, scale: usize): void {
+  const z = f64x2.splat(0.0);
+  const rx = <usize>nin << 3, ry = <usize>nout << 3;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const x0 = x + <usize>i * rx, x1 = x0 + rx, y0 = y + <usize>i * ry, y1 = y0 + ry;
+    const s0 = scale ? scale + <usize>i * ry : 0, s1 = scale ? s0 + ry : 0;
+    let o = 0;
+    for (; o + 7 < nout; o += 8) {
+      let a0 = b ? vld(b, o) : z, a1 = b ? vld(b, o + 2) : z, a2 = b ? vld(b, o + 4) : z, a3 = b ? vld(b, o + 6) : z;
+      let e0 = a0, e1 = a1, e2 = a2, e3 = a3;
+      for (let k = 0; k < nin; k++) {
+        const p0 = f64x2.splat(ld(x0, k)), p1 = f64x2.splat(ld(x1, k)), row = W + (<usize>(k * nout + o) << 3);
+        const w0 = v128.load(row), w1 = v128.load(row, 16), w2 = v128.load(row, 32), w3 = v128.load(row, 48);
+        a0 = f64x2.add(a0, f64x2.mul(p0, w0)); e0 = f64x2.add(e0, f64x2.mul(p1, w0));
+        a1 = f64x2.add(a1, f64x2.mul(p0, w1)); e1 = f64x2.add(e1, f64x2.mul(p1, w1));
+        a2 = f64x2.add(a2, f64x2.mul(p0, w2)); e2 = f64x2.add(e2, f64x2.mul(p1, w2));
+        a3 = f64x2.add(a3, f64x2.mul(p0, w3)); e3 = f64x2.add(e3, f64x2.mul(p1, w3));
+      }
+      finish(a0, y0, o, s0, acc); finish(a1, y0, o + 2, s0, acc); finish(a2, y0, o + 4, s0, acc); finish(a3, y0, o + 6, s0, acc);
+      finish(e0, y1, o, s1, acc); finish(e1, y1, o + 2, s1, acc); finish(e2, y1, o + 4, s1, acc); finish(e3, y1, o + 6, s1, acc);
     }
-    let v0 = hsum(b0), v1 = hsum(b1), v2 = hsum(b2), v3 = hsum(b3);
-    if (even < nout) {
-      const t = ld(g, even);
-      v0 += t * ld(r0, even); v1 += t * ld(r1, even); v2 += t * ld(r2, even); v3 += t * ld(r3, even);
+    for (; o + 1 < nout; o += 2) {
+      let a0 = b ? vld(b, o) : z, e0 = a0;
+      for (let k = 0; k < nin; k++) {
+        const w0 = vld(W, k * nout + o);
+        a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(ld(x0, k)), w0));
+        e0 = f64x2.add(e0, f64x2.mul(f64x2.splat(ld(x1, k)), w0));
+      }
+      finish(a0, y0, o, s0, acc); finish(e0, y1, o, s1, acc);
     }
-    if (scale) { v0 *= ld(scale, k); v1 *= ld(scale, k + 1); v2 *= ld(scale, k + 2); v3 *= ld(scale, k + 3); }
-    if (accumulate) { v0 += ld(out, k); v1 += ld(out, k + 1); v2 += ld(out, k + 2); v3 += ld(out, k + 3); }
-    st(out, k, v0); st(out, k + 1, v1); st(out, k + 2, v2); st(out, k + 3, v3);
+    if (o < nout) {
+      // a last single column: two rows in the two lanes
+      let a = b ? f64x2.splat(ld(b, o)) : z;
+      for (let k = 0; k < nin; k++) a = f64x2.add(a, f64x2.mul(f64x2.replace_lane(f64x2.splat(ld(x0, k)), 1, ld(x1, k)), f64x2.splat(ld(W, k * nout + o))));
+      let a0 = f64x2.extract_lane(a, 0), a1 = f64x2.extract_lane(a, 1);
+      if (scale) { a0 *= ld(s0, o); a1 *= ld(s1, o); }
+      if (acc) { a0 += ld(y0, o); a1 += ld(y1, o); }
+      st(y0, o, a0); st(y1, o, a1);
+    }
   }
-  for (; k < nin; k++) {
-    const r0 = W + (<usize>(k * ldw) << 3);
-    let b0 = z;
-    for (let o = 0; o < even; o += 2) b0 = f64x2.add(b0, f64x2.mul(vld(g, o), vld(r0, o)));
-    let v0 = hsum(b0);
-    if (even < nout) v0 += ld(g, even) * ld(r0, even);
-    if (scale) v0 *= ld(scale, k);
-    if (accumulate) v0 += ld(out, k);
-    st(out, k, v0);
+  if (i < n) {
+    const x0 = x + <usize>i * rx, y0 = y + <usize>i * ry, s0 = scale ? scale + <usize>i * ry : 0;
+    for (let o = 0; o < nout; o++) {
+      let a = b ? ld(b, o) : 0.0;
+      for (let k = 0; k < nin; k++) a += ld(x0, k) * ld(W, k * nout + o);
+      if (scale) a *= ld(s0, o);
+      if (acc) a += ld(y0, o);
+      st(y0, o, a);
+    }
   }
 }
 
 /** y[n, nout] = x[n, nin] W[nin, nout] + b (b = 0: no bias). */
 export function dense(x: usize, n: i32, nin: i32, W: usize, nout: i32, b: usize, y: usize): void {
-  for (let i = 0; i < n; i++) rowGemm(x + (<usize>(i * nin) << 3), nin, W, nout, nout, b, 1.0, y + (<usize>(i * nout) << 3));
+  gemmRows(x, n, nin, W, nout, b, y, 0, 0);
 }
 
-/** gx[n, nin] (+)= (gy[n, nout] Wᵀ) ∘ scale (scale = 0: none; accumulate != 0: add to gx). */
-export function denseBack(gy: usize, n: i32, nout: i32, W: usize, nin: i32, gx: usize, accumulate: i32, scale: usize): void {
-  for (let i = 0; i < n; i++) rowDots(gy + (<usize>(i * nout) << 3), nout, W, nout, nin, gx + (<usize>(i * nin) << 3), accumulate, scale ? scale + (<usize>(i * nin) << 3) : 0);
+/**
+ * gx[n, nin] (+)= (gy[n, nout] Wᵀ) ∘ scale (scale = 0: none; accumulate != 0: add to gx), given
+ * WT = Wᵀ [nout, nin].
+ */
+export function denseBack(gy: usize, n: i32, nout: i32, WT: usize, nin: i32, gx: usize, accumulate: i32, scale: usize): void {
+  gemmRows(gy, n, nout, WT, nin, 0, gx, accumulate, scale);
 }
 
 /**
@@ -199,23 +234,66 @@ export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize,
 }
 
 /**
+ * y0[n] += Σ_{o ∈ [o0, o1)} g0[o] WT[o, n] and the same for g1 into y1, n < K (WT [·, K] rows of K):
+ * 8 outputs at a time in 2 × 4 accumulators sharing each load of WT, then pairs, then a scalar tail.
+ */
+@inline function accRows2(g0: usize, g1: usize, o0: i32, o1: i32, WT: usize, K: i32, y0: usize, y1: usize): void {
+  let n = 0;
+  for (; n + 7 < K; n += 8) {
+    let a0 = vld(y0, n), a1 = vld(y0, n + 2), a2 = vld(y0, n + 4), a3 = vld(y0, n + 6);
+    let e0 = vld(y1, n), e1 = vld(y1, n + 2), e2 = vld(y1, n + 4), e3 = vld(y1, n + 6);
+    for (let o = o0; o < o1; o++) {
+      const p0 = f64x2.splat(ld(g0, o)), p1 = f64x2.splat(ld(g1, o)), row = WT + (<usize>(o * K + n) << 3);
+      const w0 = v128.load(row), w1 = v128.load(row, 16), w2 = v128.load(row, 32), w3 = v128.load(row, 48);
+      a0 = f64x2.add(a0, f64x2.mul(p0, w0)); e0 = f64x2.add(e0, f64x2.mul(p1, w0));
+      a1 = f64x2.add(a1, f64x2.mul(p0, w1)); e1 = f64x2.add(e1, f64x2.mul(p1, w1));
+      a2 = f64x2.add(a2, f64x2.mul(p0, w2)); e2 = f64x2.add(e2, f64x2.mul(p1, w2));
+      a3 = f64x2.add(a3, f64x2.mul(p0, w3)); e3 = f64x2.add(e3, f64x2.mul(p1, w3));
+    }
+    vst(y0, n, a0); vst(y0, n + 2, a1); vst(y0, n + 4, a2); vst(y0, n + 6, a3);
+    vst(y1, n, e0); vst(y1, n + 2, e1); vst(y1, n + 4, e2); vst(y1, n + 6, e3);
+  }
+  for (; n + 1 < K; n += 2) {
+    let a0 = vld(y0, n), e0 = vld(y1, n);
+    for (let o = o0; o < o1; o++) {
+      const w0 = vld(WT, o * K + n);
+      a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(ld(g0, o)), w0));
+      e0 = f64x2.add(e0, f64x2.mul(f64x2.splat(ld(g1, o)), w0));
+    }
+    vst(y0, n, a0); vst(y1, n, e0);
+  }
+  for (; n < K; n++) {
+    let a = ld(y0, n), e = ld(y1, n);
+    for (let o = o0; o < o1; o++) {
+      const w = ld(WT, o * K + n);
+      a += ld(g0, o) * w;
+      e += ld(g1, o) * w;
+    }
+    st(y0, n, a); st(y1, n, e);
+  }
+}
+
+/**
  * Reverse pass of messageForward for P half pairs: gx [N, 3F] += dE/dx, gv2 [N, 3, F] += dE/dvIn
  * (vv only), and per pair gDir [3P] += dE/dr̂, gFc [P] += dE/df_c, gRbfc [P, K] += dE/d(rbf·f_c) through
- * filt = rbfc fk + fc fb. gs [N, F] and gv [N, 3, F] are dE/ds and dE/dv after the messages.
- * gfilt: scratch of 3F values.
+ * filt = rbfc fk + fc fb (fkT = fkᵀ [3F, K]). gs [N, F] and gv [N, 3, F] are dE/ds and dE/dv after
+ * the messages. gfilt: scratch of 6F values (dE/dfilt of two pairs, whose gRbfc rows are then made
+ * together so that each load of fkT serves both).
  */
 export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
-  gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fk: usize, fb: usize, gfilt: usize): void {
+  gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
   const F3 = 3 * F, F2 = 2 * F;
   const zero = f64x2.splat(0.0);
   for (let p = 0; p < P; p++) {
+    const gf = gfilt + (<usize>((p & 1) * F3) << 3);
     const i = li(pi, p), j = li(pj, p), o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F, vi = 3 * i * F, vj = 3 * j * F;
     const dx = f64x2.splat(ld(dir, 3 * p)), dy = f64x2.splat(ld(dir, 3 * p + 1)), dz = f64x2.splat(ld(dir, 3 * p + 2));
-    let gdx = zero, gdy = zero, gdz = zero;
+    let gdx = zero, gdy = zero, gdz = zero, gfc = zero;
     for (let f = 0; f < F; f += 2) {
       const fss = vld(filt, o0 + f), fvs = vld(filt, o0 + F2 + f);
       const gsi = vld(gs, si + f), gsj = vld(gs, sj + f);
-      vst(gfilt, f, f64x2.add(f64x2.mul(gsi, vld(x, xj + f)), f64x2.mul(gsj, vld(x, xi + f))));
+      const gss = f64x2.add(f64x2.mul(gsi, vld(x, xj + f)), f64x2.mul(gsj, vld(x, xi + f)));
+      vst(gf, f, gss);
       vadd(gx, xj + f, f64x2.mul(gsi, fss));
       vadd(gx, xi + f, f64x2.mul(gsj, fss));
       const gix = vld(gv, vi + f), giy = vld(gv, vi + F + f), giz = vld(gv, vi + F2 + f);
@@ -223,7 +301,9 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
       const wi = f64x2.add(f64x2.add(f64x2.mul(gix, dx), f64x2.mul(giy, dy)), f64x2.mul(giz, dz));
       const wj = f64x2.neg(f64x2.add(f64x2.add(f64x2.mul(gjx, dx), f64x2.mul(gjy, dy)), f64x2.mul(gjz, dz)));
       const xvsj = vld(x, xj + F2 + f), xvsi = vld(x, xi + F2 + f);
-      vst(gfilt, F2 + f, f64x2.add(f64x2.mul(wi, xvsj), f64x2.mul(wj, xvsi)));
+      const gvs = f64x2.add(f64x2.mul(wi, xvsj), f64x2.mul(wj, xvsi));
+      vst(gf, F2 + f, gvs);
+      gfc = f64x2.add(gfc, f64x2.add(f64x2.mul(gss, vld(fb, f)), f64x2.mul(gvs, vld(fb, F2 + f))));
       vadd(gx, xj + F2 + f, f64x2.mul(wi, fvs));
       vadd(gx, xi + F2 + f, f64x2.mul(wj, fvs));
       const ci = f64x2.mul(xvsj, fvs), cj = f64x2.mul(xvsi, fvs);
@@ -234,26 +314,116 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
         const fvv = vld(filt, o0 + F + f), xvvj = vld(x, xj + F + f), xvvi = vld(x, xi + F + f);
         const ti = f64x2.add(f64x2.add(f64x2.mul(gix, vld(vIn, vj + f)), f64x2.mul(giy, vld(vIn, vj + F + f))), f64x2.mul(giz, vld(vIn, vj + F2 + f)));
         const tj = f64x2.add(f64x2.add(f64x2.mul(gjx, vld(vIn, vi + f)), f64x2.mul(gjy, vld(vIn, vi + F + f))), f64x2.mul(gjz, vld(vIn, vi + F2 + f)));
-        vst(gfilt, F + f, f64x2.add(f64x2.mul(ti, xvvj), f64x2.mul(tj, xvvi)));
+        const gvv = f64x2.add(f64x2.mul(ti, xvvj), f64x2.mul(tj, xvvi));
+        vst(gf, F + f, gvv);
+        gfc = f64x2.add(gfc, f64x2.mul(gvv, vld(fb, F + f)));
         vadd(gx, xj + F + f, f64x2.mul(ti, fvv));
         vadd(gx, xi + F + f, f64x2.mul(tj, fvv));
         const ai = f64x2.mul(xvvj, fvv), aj = f64x2.mul(xvvi, fvv);
         vadd(gv2, vj + f, f64x2.mul(gix, ai)); vadd(gv2, vj + F + f, f64x2.mul(giy, ai)); vadd(gv2, vj + F2 + f, f64x2.mul(giz, ai));
         vadd(gv2, vi + f, f64x2.mul(gjx, aj)); vadd(gv2, vi + F + f, f64x2.mul(gjy, aj)); vadd(gv2, vi + F2 + f, f64x2.mul(gjz, aj));
-      } else vst(gfilt, F + f, zero);
+      }
     }
     st(gDir, 3 * p, ld(gDir, 3 * p) + hsum(gdx));
     st(gDir, 3 * p + 1, ld(gDir, 3 * p + 1) + hsum(gdy));
     st(gDir, 3 * p + 2, ld(gDir, 3 * p + 2) + hsum(gdz));
-    // filt = rbfc fk + fc fb: dE/dfc = gfilt · fb, dE/drbfc_n = gfilt · fk[n, :]
-    let a = zero;
-    for (let o = 0; o < F3; o += 2) a = f64x2.add(a, f64x2.mul(vld(gfilt, o), vld(fb, o)));
-    st(gFc, p, ld(gFc, p) + hsum(a));
-    if (vv) rowDots(gfilt, F3, fk, F3, K, gRbfc + (<usize>(p * K) << 3), 1, 0);
-    else {
-      // the vv third of gfilt is 0 without vv: dot only the ss and vs thirds
-      rowDots(gfilt, F, fk, F3, K, gRbfc + (<usize>(p * K) << 3), 1, 0);
-      rowDots(gfilt + (<usize>F2 << 3), F, fk + (<usize>F2 << 3), F3, K, gRbfc + (<usize>(p * K) << 3), 1, 0);
+    st(gFc, p, ld(gFc, p) + hsum(gfc));
+    // dE/drbfc_n = Σ_o gfilt[o] fk[n, o], for pairs p - 1 and p together (the vv third only with vv)
+    const last = p + 1 == P;
+    if ((p & 1) || last) {
+      const q = (p & 1) ? p - 1 : p, g0 = gfilt, g1 = (p & 1) ? gfilt + (<usize>F3 << 3) : gfilt;
+      const y0 = gRbfc + (<usize>(q * K) << 3), y1 = (p & 1) ? y0 + (<usize>K << 3) : gfilt + (<usize>(2 * F3) << 3);
+      if (vv) accRows2(g0, g1, 0, F3, fkT, K, y0, y1);
+      else {
+        accRows2(g0, g1, 0, F, fkT, K, y0, y1);
+        accRows2(g0, g1, F2, F3, fkT, K, y0, y1);
+      }
+    }
+  }
+}
+
+// ---- per-atom steps of the update block and the activation (two lanes over the channels f)
+
+/** h = silu(z) = z σ(z), dh = silu'(z) = σ(z)(1 + z(1 - σ(z))) over [0, n); h may be z. */
+export function silu(z: usize, h: usize, dh: usize, n: i32): void {
+  const one = f64x2.splat(1.0);
+  for (let o = 0; o < n; o += 2) {
+    // an odd n: the last pair's second lane reads one value past the end and is not stored
+    const x = vld(z, o);
+    const sg = f64x2.div(one, f64x2.add(one, vexp(f64x2.neg(x))));
+    const y = f64x2.mul(x, sg), d = f64x2.mul(sg, f64x2.add(one, f64x2.mul(x, f64x2.sub(one, sg))));
+    if (o + 1 < n) { vst(h, o, y); vst(dh, o, d); }
+    else { st(h, o, f64x2.extract_lane(y, 0)); st(dh, o, f64x2.extract_lane(d, 0)); }
+  }
+}
+
+/** ctx [N, 2F] = [s | ‖Vv‖] with ‖Vv‖_f = sqrt(Σ_d Vv[i, d, f]² + eps); Vv [N, 3, F]. */
+export function updateContext(N: i32, F: i32, s: usize, Vv: usize, ctx: usize, eps: f64): void {
+  const F2 = 2 * F, e = f64x2.splat(eps);
+  for (let i = 0; i < N; i++) {
+    const q = 3 * i * F, c = i * F2, si = i * F;
+    for (let f = 0; f < F; f += 2) {
+      const a = vld(Vv, q + f), b = vld(Vv, q + F + f), cc = vld(Vv, q + F2 + f);
+      vst(ctx, c + f, vld(s, si + f));
+      vst(ctx, c + F + f, f64x2.sqrt(f64x2.add(f64x2.add(f64x2.add(f64x2.mul(a, a), f64x2.mul(b, b)), f64x2.mul(cc, cc)), e)));
+    }
+  }
+}
+
+/** s += a_ss + a_sv (Uv·Vv); with upd, v += a_vv ∘ Uv. u [N, 3F] = [a_vv | a_sv | a_ss]. */
+export function updateApply(N: i32, F: i32, s: usize, v: usize, Uv: usize, Vv: usize, u: usize, upd: i32): void {
+  const F2 = 2 * F, F3 = 3 * F;
+  for (let i = 0; i < N; i++) {
+    const q = 3 * i * F, uo = i * F3, si = i * F;
+    for (let f = 0; f < F; f += 2) {
+      const ux = vld(Uv, q + f), uy = vld(Uv, q + F + f), uz = vld(Uv, q + F2 + f);
+      const dot = f64x2.add(f64x2.add(f64x2.mul(ux, vld(Vv, q + f)), f64x2.mul(uy, vld(Vv, q + F + f))), f64x2.mul(uz, vld(Vv, q + F2 + f)));
+      vst(s, si + f, f64x2.add(vld(s, si + f), f64x2.add(vld(u, uo + F2 + f), f64x2.mul(vld(u, uo + F + f), dot))));
+      if (upd) {
+        const avv = vld(u, uo + f);
+        vadd(v, q + f, f64x2.mul(avv, ux)); vadd(v, q + F + f, f64x2.mul(avv, uy)); vadd(v, q + F2 + f, f64x2.mul(avv, uz));
+      }
+    }
+  }
+}
+
+/** Reverse of updateApply into gu [N, 3F] = [g_avv | g_asv | g_ass] (g_avv = 0 when gvZero). */
+export function updateBackU(N: i32, F: i32, gs: usize, gv: usize, Uv: usize, Vv: usize, gu: usize, gvZero: i32): void {
+  const F2 = 2 * F, F3 = 3 * F, z = f64x2.splat(0.0);
+  for (let i = 0; i < N; i++) {
+    const q = 3 * i * F, uo = i * F3, si = i * F;
+    for (let f = 0; f < F; f += 2) {
+      const ux = vld(Uv, q + f), uy = vld(Uv, q + F + f), uz = vld(Uv, q + F2 + f);
+      const dot = f64x2.add(f64x2.add(f64x2.mul(ux, vld(Vv, q + f)), f64x2.mul(uy, vld(Vv, q + F + f))), f64x2.mul(uz, vld(Vv, q + F2 + f)));
+      const g = vld(gs, si + f);
+      vst(gu, uo + f, gvZero ? z : f64x2.add(f64x2.add(f64x2.mul(vld(gv, q + f), ux), f64x2.mul(vld(gv, q + F + f), uy)), f64x2.mul(vld(gv, q + F2 + f), uz)));
+      vst(gu, uo + F + f, f64x2.mul(g, dot));
+      vst(gu, uo + F2 + f, g);
+    }
+  }
+}
+
+/**
+ * Reverse of the update down to Uv, Vv and s: gUv = gv ∘ a_vv + g_dot Vv, gVv = g_dot Uv + g_norm Vv
+ * (g_dot = gs a_sv, g_norm = gctx_norm / ‖Vv‖), gs += gctx_s. gctx [N, 2F] = dE/d[s | ‖Vv‖].
+ */
+export function updateBackV(N: i32, F: i32, gs: usize, gv: usize, Uv: usize, Vv: usize, u: usize, gctx: usize, gUv: usize, gVv: usize, gvZero: i32, eps: f64): void {
+  const F2 = 2 * F, F3 = 3 * F, e = f64x2.splat(eps), z = f64x2.splat(0.0);
+  for (let i = 0; i < N; i++) {
+    const q = 3 * i * F, uo = i * F3, si = i * F, c = i * F2;
+    for (let f = 0; f < F; f += 2) {
+      const g = vld(gs, si + f), gdot = f64x2.mul(g, vld(u, uo + F + f)), avv = vld(u, uo + f);
+      const a = vld(Vv, q + f), b = vld(Vv, q + F + f), cc = vld(Vv, q + F2 + f);
+      const gn = f64x2.div(vld(gctx, c + F + f), f64x2.sqrt(f64x2.add(f64x2.add(f64x2.add(f64x2.mul(a, a), f64x2.mul(b, b)), f64x2.mul(cc, cc)), e)));
+      const ux = vld(Uv, q + f), uy = vld(Uv, q + F + f), uz = vld(Uv, q + F2 + f);
+      const gx = gvZero ? z : f64x2.mul(vld(gv, q + f), avv), gy = gvZero ? z : f64x2.mul(vld(gv, q + F + f), avv), gz = gvZero ? z : f64x2.mul(vld(gv, q + F2 + f), avv);
+      vst(gUv, q + f, f64x2.add(gx, f64x2.mul(gdot, a)));
+      vst(gUv, q + F + f, f64x2.add(gy, f64x2.mul(gdot, b)));
+      vst(gUv, q + F2 + f, f64x2.add(gz, f64x2.mul(gdot, cc)));
+      vst(gVv, q + f, f64x2.add(f64x2.mul(gdot, ux), f64x2.mul(gn, a)));
+      vst(gVv, q + F + f, f64x2.add(f64x2.mul(gdot, uy), f64x2.mul(gn, b)));
+      vst(gVv, q + F2 + f, f64x2.add(f64x2.mul(gdot, uz), f64x2.mul(gn, cc)));
+      vst(gs, si + f, f64x2.add(g, vld(gctx, c + f)));
     }
   }
 }

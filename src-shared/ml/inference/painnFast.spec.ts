@@ -62,6 +62,8 @@ describe('fast PaiNN inference', () => {
   const variants: [string, Partial<PainnConfig>][] = [
     ['L=2 silu cosine', { layers: 2, cutoffA: 3.6 }],
     ['L=3 tanh polynomial, head 8-6', { layers: 3, activation: 'tanh', cutoffFunction: 'polynomial', headHidden: [8, 6] }],
+    // sizes off the kernels' blocks (F3 = 54, K = 11, head 18-9-1): every remainder path of the wasm loops
+    ['L=2 silu F=18 K=11, head 9', { layers: 2, cutoffA: 3.6, features: 18, radialBasis: 11, headHidden: [9] }],
   ];
   for (const [name, over] of variants) {
     it(`${name}: == tfjs graph within float32, == float64 twin to 1e-11, forces/stress == central differences`, async () => {

@@ -88,9 +88,18 @@ function denseBack(gy: Float64Array, n: number, nout: number, W: Float64Array, n
   }
 }
 
+/** aᵀ of a [rows, cols] (row-major). */
+function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
+  const t = new Float64Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+  return t;
+}
+
 interface LayerWeights {
   p0k: Float64Array; p0b: Float64Array; p1k: Float64Array; p1b: Float64Array;
   fk: Float64Array; fb: Float64Array; U: Float64Array; V: Float64Array;
+  /** transposes for the kernels' reverse passes: fkᵀ [3F, K], ... */
+  fkT: Float64Array; p0kT: Float64Array; p1kT: Float64Array; UT: Float64Array; VT: Float64Array; u0kT: Float64Array; u1kT: Float64Array;
   u0k: Float64Array; u0b: Float64Array; u1k: Float64Array; u1b: Float64Array;
 }
 
@@ -105,11 +114,16 @@ interface PainnKernels {
   memory: WasmMemory;
   heapBase(): number;
   dense(x: number, n: number, nin: number, W: number, nout: number, b: number, y: number): void;
-  denseBack(gy: number, n: number, nout: number, W: number, nin: number, gx: number, accumulate: number, scale: number): void;
+  denseBack(gy: number, n: number, nout: number, WT: number, nin: number, gx: number, accumulate: number, scale: number): void;
   filters(P: number, K: number, F3: number, rbfc: number, fc: number, fk: number, fb: number, filt: number, vv: number): void;
   messageForward(P: number, F: number, pi: number, pj: number, dir: number, filt: number, x: number, s: number, v: number, vIn: number, vv: number): void;
   messageBackward(P: number, F: number, K: number, pi: number, pj: number, dir: number, filt: number, x: number, gs: number, gv: number, vIn: number, vv: number,
-    gx: number, gv2: number, gDir: number, gFc: number, gRbfc: number, fk: number, fb: number, gfilt: number): void;
+    gx: number, gv2: number, gDir: number, gFc: number, gRbfc: number, fkT: number, fb: number, gfilt: number): void;
+  silu(z: number, h: number, dh: number, n: number): void;
+  updateContext(N: number, F: number, s: number, Vv: number, ctx: number, eps: number): void;
+  updateApply(N: number, F: number, s: number, v: number, Uv: number, Vv: number, u: number, upd: number): void;
+  updateBackU(N: number, F: number, gs: number, gv: number, Uv: number, Vv: number, gu: number, gvZero: number): void;
+  updateBackV(N: number, F: number, gs: number, gv: number, Uv: number, Vv: number, u: number, gctx: number, gUv: number, gVv: number, gvZero: number, eps: number): void;
 }
 
 /** The WebAssembly SIMD kernels, or null (no WebAssembly/SIMD here, or F odd: two lanes = two channels). */
@@ -142,15 +156,18 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
     const p = `layer${l}/`;
     return {
       p0k: w(p + 'phi0/kernel'), p0b: w(p + 'phi0/bias'), p1k: w(p + 'phi1/kernel'), p1b: w(p + 'phi1/bias'),
-      fk: w(p + 'filter/kernel'), fb: w(p + 'filter/bias'), U: w(p + 'U'), V: w(p + 'V'),
+      fk: w(p + 'filter/kernel'), fb: w(p + 'filter/bias'), U: w(p + 'U'), V: w(p + 'V'), fkT: transpose(w(p + 'filter/kernel'), K, F3),
+      p0kT: transpose(w(p + 'phi0/kernel'), F, F), p1kT: transpose(w(p + 'phi1/kernel'), F, F3), UT: transpose(w(p + 'U'), F, F), VT: transpose(w(p + 'V'), F, F),
+      u0kT: transpose(w(p + 'update0/kernel'), 2 * F, F), u1kT: transpose(w(p + 'update1/kernel'), F, F3),
       u0k: w(p + 'update0/kernel'), u0b: w(p + 'update0/bias'), u1k: w(p + 'update1/kernel'), u1b: w(p + 'update1/bias'),
     };
   });
   if (emb.length !== saved.species.length * F) throw new Error(`painn: embedding has ${emb.length} values, expected ${saved.species.length}×${F}`);
   const headSizes = [F, ...c.headHidden, 1];
   const masterHeadK = headSizes.slice(1).map((_, k) => w(`head/dense${k}/kernel`));
+  const masterHeadKT = masterHeadK.map((a, k) => transpose(a, headSizes[k], headSizes[k + 1]));
   const masterHeadB = headSizes.slice(1).map((_, k) => w(`head/dense${k}/bias`));
-  let layers = masterLayers, headK: Float64Array[] = masterHeadK, headB: Float64Array[] = masterHeadB;
+  let layers = masterLayers, headK: Float64Array[] = masterHeadK, headKT: Float64Array[] = masterHeadKT, headB: Float64Array[] = masterHeadB;
   const kx = opts.kernel === 'ts' ? null : painnKernels(F);
   if (opts.kernel === 'wasm' && !kx) throw new Error(`painn: the WebAssembly SIMD kernels are not available here${F % 2 ? ` (features F = ${F} is odd; they need an even F)` : ''}`);
   const wf = c.directForces ? w('forceHead/kernel') : null;
@@ -174,7 +191,7 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
     const f = () => f64(nC * F), f3 = () => f64(nC * F3);
     s = f(); v = f3(); ctx = f64(2 * nC * F); z1 = f();
     gs = f(); gv = f3(); gv2 = f3(); gx = f3(); gu = f3(); gctx = f64(2 * nC * F); gh = f();
-    gUv = f3(); gVv = f3(); gfilt = f64(F3);
+    gUv = f3(); gVv = f3(); gfilt = f64(2 * F3 + K + 2);
     store = masterLayers.map(() => ({ a0: f(), d0: f(), x: f3(), filt: f64(pC * F3), vIn: f3(), Uv: f3(), Vv: f3(), a1: f(), d1: f(), u: f3() }));
     headZ = headSizes.map((m) => f64(nC * m));
     headD = headSizes.map((m) => f64(nC * m));
@@ -184,6 +201,7 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
     piW = i32(pC); pjW = i32(pC);
     layers = masterLayers.map((lw) => Object.fromEntries(Object.entries(lw).map(([k, a]) => [k, copy(a)])) as unknown as LayerWeights);
     headK = masterHeadK.map(copy);
+    headKT = masterHeadKT.map(copy);
     headB = masterHeadB.map(copy);
   }
 
@@ -211,12 +229,17 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
   }
 
   const ptr = (a: Float64Array | Int32Array | null) => (a ? a.byteOffset : 0);
+  function activateK(z: Float64Array, h: Float64Array, dh: Float64Array, n: number): void {
+    if (kx && act === 'silu') kx.silu(z.byteOffset, h.byteOffset, dh.byteOffset, n);
+    else activate(act, z, h, dh, n);
+  }
   function denseK(x: Float64Array, n: number, nin: number, W: Float64Array, nout: number, b: Float64Array | null, y: Float64Array): void {
     if (kx) kx.dense(x.byteOffset, n, nin, W.byteOffset, nout, ptr(b), y.byteOffset);
     else dense(x, n, nin, W, nout, b, y);
   }
-  function denseBackK(gy: Float64Array, n: number, nout: number, W: Float64Array, nin: number, gxx: Float64Array, accumulate: boolean, scale: Float64Array | null): void {
-    if (kx) kx.denseBack(gy.byteOffset, n, nout, W.byteOffset, nin, gxx.byteOffset, accumulate ? 1 : 0, ptr(scale));
+  /** denseBack; the kernel takes WT = Wᵀ. */
+  function denseBackK(gy: Float64Array, n: number, nout: number, W: Float64Array, WT: Float64Array, nin: number, gxx: Float64Array, accumulate: boolean, scale: Float64Array | null): void {
+    if (kx) kx.denseBack(gy.byteOffset, n, nout, WT.byteOffset, nin, gxx.byteOffset, accumulate ? 1 : 0, ptr(scale));
     else denseBack(gy, n, nout, W, nin, gxx, accumulate, scale);
   }
 
@@ -270,7 +293,7 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
       const lw = layers[l], st = store[l], x = st.x, filt = st.filt, vIn = st.vIn;
       // φ(s) [N, 3F]
       denseK(s, N, F, lw.p0k, F, lw.p0b, z1);
-      activate(act, z1, st.a0, st.d0, N * F);
+      activateK(z1, st.a0, st.d0, N * F);
       denseK(st.a0, N, F, lw.p1k, F3, lw.p1b, x);
       // filters [P, 3F] = rbfc fk + fc fb
       // messages to i from j (r̂) and to j from i (-r̂); v read from vIn
@@ -309,7 +332,8 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
       denseK(v, 3 * N, F, lw.U, F, null, st.Uv);
       denseK(v, 3 * N, F, lw.V, F, null, st.Vv);
       const Uv = st.Uv, Vv = st.Vv, u = st.u;
-      for (let i = 0; i < N; i++) {
+      if (kx) kx.updateContext(N, F, s.byteOffset, Vv.byteOffset, ctx.byteOffset, PAINN_NORM_EPS);
+      else for (let i = 0; i < N; i++) {
         for (let f = 0; f < F; f++) {
           const q = 3 * i * F + f, a = Vv[q], b = Vv[q + F], cc = Vv[q + 2 * F];
           ctx[2 * i * F + f] = s[i * F + f];
@@ -317,10 +341,11 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
         }
       }
       denseK(ctx, N, 2 * F, lw.u0k, F, lw.u0b, z1);
-      activate(act, z1, st.a1, st.d1, N * F);
+      activateK(z1, st.a1, st.d1, N * F);
       denseK(st.a1, N, F, lw.u1k, F3, lw.u1b, u);
       const upd = vNeeded(l);
-      for (let i = 0; i < N; i++) {
+      if (kx) kx.updateApply(N, F, s.byteOffset, v.byteOffset, Uv.byteOffset, Vv.byteOffset, u.byteOffset, upd ? 1 : 0);
+      else for (let i = 0; i < N; i++) {
         for (let f = 0; f < F; f++) {
           const q = 3 * i * F + f, uo = i * F3;
           const dot = Uv[q] * Vv[q] + Uv[q + F] * Vv[q + F] + Uv[q + 2 * F] * Vv[q + 2 * F];
@@ -336,7 +361,7 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
     headZ[0].set(s.subarray(0, N * F));
     for (let k = 0; k < H; k++) {
       denseK(headZ[k], N, headSizes[k], headK[k], headSizes[k + 1], headB[k], headZ[k + 1]);
-      if (k + 1 < H) activate(act, headZ[k + 1], headZ[k + 1], headD[k + 1], N * headSizes[k + 1]);
+      if (k + 1 < H) activateK(headZ[k + 1], headZ[k + 1], headD[k + 1], N * headSizes[k + 1]);
     }
     let e = 0;
     for (let i = 0; i < N; i++) e += energies[i] = sE * headZ[H][i] + shift;
@@ -355,7 +380,7 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
     const pi = g.pairI, pj = g.pairJ;
     // head: dE/dz_H = s_E
     headG[H].fill(sE, 0, N);
-    for (let k = H - 1; k >= 0; k--) denseBackK(headG[k + 1], N, headSizes[k + 1], headK[k], headSizes[k], headG[k], false, k > 0 ? headD[k] : null);
+    for (let k = H - 1; k >= 0; k--) denseBackK(headG[k + 1], N, headSizes[k + 1], headK[k], headKT[k], headSizes[k], headG[k], false, k > 0 ? headD[k] : null);
     gs.set(headG[0].subarray(0, N * F));
     gv.fill(0, 0, N * F3);
     gRbfc.fill(0, 0, P * K);
@@ -365,7 +390,8 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
     for (let l = L - 1; l >= 0; l--) {
       const lw = layers[l], st = store[l], Uv = st.Uv, Vv = st.Vv, u = st.u, x = st.x, filt = st.filt, vIn = st.vIn;
       // ---- update backward: gu = [g_avv | g_asv | g_ass]
-      for (let i = 0; i < N; i++) {
+      if (kx) kx.updateBackU(N, F, gs.byteOffset, gv.byteOffset, Uv.byteOffset, Vv.byteOffset, gu.byteOffset, gvZero ? 1 : 0);
+      else for (let i = 0; i < N; i++) {
         for (let f = 0; f < F; f++) {
           const q = 3 * i * F + f, uo = i * F3, gsf = gs[i * F + f];
           const dot = Uv[q] * Vv[q] + Uv[q + F] * Vv[q + F] + Uv[q + 2 * F] * Vv[q + 2 * F];
@@ -374,9 +400,10 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
           gu[uo + 2 * F + f] = gsf;
         }
       }
-      denseBackK(gu, N, F3, lw.u1k, F, gh, false, st.d1);
-      denseBackK(gh, N, F, lw.u0k, 2 * F, gctx, false, null);
-      for (let i = 0; i < N; i++) {
+      denseBackK(gu, N, F3, lw.u1k, lw.u1kT, F, gh, false, st.d1);
+      denseBackK(gh, N, F, lw.u0k, lw.u0kT, 2 * F, gctx, false, null);
+      if (kx) kx.updateBackV(N, F, gs.byteOffset, gv.byteOffset, Uv.byteOffset, Vv.byteOffset, u.byteOffset, gctx.byteOffset, gUv.byteOffset, gVv.byteOffset, gvZero ? 1 : 0, PAINN_NORM_EPS);
+      else for (let i = 0; i < N; i++) {
         for (let f = 0; f < F; f++) {
           const q = 3 * i * F + f, uo = i * F3;
           const gsf = gs[i * F + f], gdot = gsf * u[uo + F + f], avv = u[uo + f];
@@ -391,15 +418,15 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
         }
       }
       if (gvZero) gv.fill(0, 0, N * F3);
-      denseBackK(gUv, 3 * N, F, lw.U, F, gv, true, null);
-      denseBackK(gVv, 3 * N, F, lw.V, F, gv, true, null);
+      denseBackK(gUv, 3 * N, F, lw.U, lw.UT, F, gv, true, null);
+      denseBackK(gVv, 3 * N, F, lw.V, lw.VT, F, gv, true, null);
       gvZero = false;
       // ---- message backward: gx [N, 3F]; gv2 = dE/dv_in (gv passes through, plus the vv messages)
       gx.fill(0, 0, N * F3);
       gv2.set(gv.subarray(0, N * F3));
       if (kx)
         kx.messageBackward(P, F, K, piW.byteOffset, pjW.byteOffset, dir.byteOffset, filt.byteOffset, x.byteOffset, gs.byteOffset, gv.byteOffset, vIn.byteOffset, l > 0 ? 1 : 0,
-          gx.byteOffset, gv2.byteOffset, gDir.byteOffset, gFc.byteOffset, gRbfc.byteOffset, lw.fk.byteOffset, lw.fb.byteOffset, gfilt.byteOffset);
+          gx.byteOffset, gv2.byteOffset, gDir.byteOffset, gFc.byteOffset, gRbfc.byteOffset, lw.fkT.byteOffset, lw.fb.byteOffset, gfilt.byteOffset);
       for (let p = 0; p < (kx ? 0 : P); p++) {
         const i = pi[p], j = pj[p], o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F;
         const dx = dir[3 * p], dy = dir[3 * p + 1], dz = dir[3 * p + 2];
@@ -451,8 +478,8 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
       }
       { const t = gv; gv = gv2; gv2 = t; }
       // φ backward: gs += ((gx W1ᵀ) ∘ σ') W0ᵀ
-      denseBackK(gx, N, F3, lw.p1k, F, gh, false, st.d0);
-      denseBackK(gh, N, F, lw.p0k, F, gs, true, null);
+      denseBackK(gx, N, F3, lw.p1k, lw.p1kT, F, gh, false, st.d0);
+      denseBackK(gh, N, F, lw.p0k, lw.p0kT, F, gs, true, null);
     }
     // ---- pairs: dE/dd = (dE/dr) r̂ + (g_r̂ - (g_r̂·r̂) r̂) / r
     const grad = g.grad;
