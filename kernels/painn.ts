@@ -10,7 +10,7 @@
 // Nothing is allocated here.
 
 // @ts-nocheck (AssemblyScript)
-import { vexp } from './simdMath';
+import { vexp, vsinHalf, vcosHalf } from './simdMath';
 
 @inline function ld(p: usize, k: i32): f64 { return load<f64>(p + (<usize>k << 3)); }
 @inline function st(p: usize, k: i32, v: f64): void { store<f64>(p + (<usize>k << 3), v); }
@@ -425,5 +425,104 @@ export function updateBackV(N: i32, F: i32, gs: usize, gv: usize, Uv: usize, Vv:
       vst(gVv, q + F2 + f, f64x2.add(f64x2.mul(gdot, uz), f64x2.mul(gn, cc)));
       vst(gs, si + f, f64x2.add(g, vld(gctx, c + f)));
     }
+  }
+}
+
+// ---- pair geometry: r̂, the Bessel basis × cutoff, and the chain rule back to dE/dd_p
+
+let gS1: v128 = f64x2.splat(0.0), gC1: v128 = f64x2.splat(0.0), gFcv: v128 = f64x2.splat(0.0), gDfcv: v128 = f64x2.splat(0.0);
+
+/** sin θ, cos θ (θ = πr/rc ∈ [0, π]) into gS1, gC1 and f_c, df_c/dr into gFcv, gDfcv, for the lanes of r. */
+@inline function radial(r: v128, rc: f64, poly: i32, pp: i32): void {
+  const y = f64x2.sub(f64x2.mul(r, f64x2.splat(Math.PI / rc)), f64x2.splat(0.5 * Math.PI));
+  gS1 = vcosHalf(y); // sin(y + π/2)
+  gC1 = f64x2.neg(vsinHalf(y)); // cos(y + π/2)
+  const one = f64x2.splat(1.0);
+  if (!poly) {
+    gFcv = f64x2.mul(f64x2.splat(0.5), f64x2.add(gC1, one));
+    gDfcv = f64x2.mul(f64x2.splat(-0.5 * Math.PI / rc), gS1);
+    return;
+  }
+  const p = <f64>pp, pa = ((p + 1) * (p + 2)) / 2, pb = p * (p + 2), pc = (p * (p + 1)) / 2;
+  const u = f64x2.mul(r, f64x2.splat(1.0 / rc));
+  let up1 = one;
+  for (let k = 1; k < pp; k++) up1 = f64x2.mul(up1, u);
+  const up = f64x2.mul(up1, u), upu = f64x2.mul(up, u);
+  gFcv = f64x2.add(f64x2.sub(one, f64x2.mul(f64x2.splat(pa), up)), f64x2.sub(f64x2.mul(f64x2.splat(pb), upu), f64x2.mul(f64x2.splat(pc), f64x2.mul(upu, u))));
+  gDfcv = f64x2.mul(f64x2.add(f64x2.sub(f64x2.mul(f64x2.splat(pb * (p + 1)), up), f64x2.mul(f64x2.splat(pa * p), up1)), f64x2.mul(f64x2.splat(-pc * (p + 2)), upu)), f64x2.splat(1.0 / rc));
+}
+
+/** One pair's r̂ and rbfc row [K] = sin(nθ)/r · f_c, n = 1..K, two n per lane pair (steps of 2θ). */
+@inline function basisRow(p: i32, K: i32, r: f64, s1: f64, c1: f64, fc: f64, vec: usize, dir: usize, rbfc: usize): void {
+  const inv = 1.0 / r;
+  st(dir, 3 * p, ld(vec, 3 * p) * inv); st(dir, 3 * p + 1, ld(vec, 3 * p + 1) * inv); st(dir, 3 * p + 2, ld(vec, 3 * p + 2) * inv);
+  const s2 = 2.0 * s1 * c1, c2 = c1 * c1 - s1 * s1, ss = f64x2.splat(s2), cs = f64x2.splat(c2), sc = f64x2.splat(inv * fc);
+  let S = f64x2.replace_lane(f64x2.splat(s1), 1, s2), C = f64x2.replace_lane(f64x2.splat(c1), 1, c2);
+  const row = p * K;
+  let n = 0;
+  for (; n + 1 < K; n += 2) {
+    vst(rbfc, row + n, f64x2.mul(S, sc));
+    const S2 = f64x2.add(f64x2.mul(S, cs), f64x2.mul(C, ss));
+    C = f64x2.sub(f64x2.mul(C, cs), f64x2.mul(S, ss));
+    S = S2;
+  }
+  if (n < K) st(rbfc, row + n, f64x2.extract_lane(S, 0) * inv * fc);
+}
+
+/**
+ * For P pairs (r [P], d = vec [3P]): dir = d/r, fcv = f_c(r), rbfc [P, K] = sin(nπr/rc)/r · f_c(r).
+ * Cosine cutoff, or (poly != 0) the polynomial one of degree pp. r is read in pairs (one value past
+ * an odd P: padding, unused).
+ */
+export function pairBasis(P: i32, K: i32, r: usize, vec: usize, dir: usize, rbfc: usize, fcv: usize, rc: f64, poly: i32, pp: i32): void {
+  for (let p = 0; p < P; p += 2) {
+    const rv = vld(r, p);
+    radial(rv, rc, poly, pp);
+    st(fcv, p, f64x2.extract_lane(gFcv, 0));
+    basisRow(p, K, f64x2.extract_lane(rv, 0), f64x2.extract_lane(gS1, 0), f64x2.extract_lane(gC1, 0), f64x2.extract_lane(gFcv, 0), vec, dir, rbfc);
+    if (p + 1 < P) {
+      st(fcv, p + 1, f64x2.extract_lane(gFcv, 1));
+      basisRow(p + 1, K, f64x2.extract_lane(rv, 1), f64x2.extract_lane(gS1, 1), f64x2.extract_lane(gC1, 1), f64x2.extract_lane(gFcv, 1), vec, dir, rbfc);
+    }
+  }
+}
+
+/** One pair's dE/dd = (dE/dr) r̂ + (g_r̂ - (g_r̂·r̂) r̂)/r from gFc, gRbfc [K] and gDir. */
+@inline function gradRow(p: i32, K: i32, r: f64, s1: f64, c1: f64, fc: f64, dfc: f64, rc: f64, dir: usize, gFc: usize, gRbfc: usize, gDir: usize, grad: usize): void {
+  const inv = 1.0 / r;
+  const s2 = 2.0 * s1 * c1, c2 = c1 * c1 - s1 * s1, ss = f64x2.splat(s2), cs = f64x2.splat(c2);
+  let S = f64x2.replace_lane(f64x2.splat(s1), 1, s2), C = f64x2.replace_lane(f64x2.splat(c1), 1, c2);
+  let kn = f64x2.replace_lane(f64x2.splat(Math.PI / rc), 1, 2.0 * Math.PI / rc);
+  const dk = f64x2.splat(2.0 * Math.PI / rc), vinv = f64x2.splat(inv), vfc = f64x2.splat(fc), vdfc = f64x2.splat(dfc);
+  let acc = f64x2.splat(0.0);
+  const row = p * K;
+  let n = 0;
+  for (; n < K; n += 2) {
+    // d(sin(kr)/r · f_c)/dr = f_c (k cos(kr) - rbf)/r + rbf f_c'
+    const rbf = f64x2.mul(S, vinv);
+    const term = f64x2.add(f64x2.mul(vfc, f64x2.mul(f64x2.sub(f64x2.mul(kn, C), rbf), vinv)), f64x2.mul(rbf, vdfc));
+    const g = n + 1 < K ? vld(gRbfc, row + n) : f64x2.replace_lane(f64x2.splat(0.0), 0, ld(gRbfc, row + n));
+    acc = f64x2.add(acc, f64x2.mul(g, term));
+    const S2 = f64x2.add(f64x2.mul(S, cs), f64x2.mul(C, ss));
+    C = f64x2.sub(f64x2.mul(C, cs), f64x2.mul(S, ss));
+    S = S2;
+    kn = f64x2.add(kn, dk);
+  }
+  const gr = ld(gFc, p) * dfc + hsum(acc);
+  const dx = ld(dir, 3 * p), dy = ld(dir, 3 * p + 1), dz = ld(dir, 3 * p + 2);
+  const ax = ld(gDir, 3 * p), ay = ld(gDir, 3 * p + 1), az = ld(gDir, 3 * p + 2);
+  const proj = ax * dx + ay * dy + az * dz;
+  st(grad, 3 * p, gr * dx + (ax - proj * dx) * inv);
+  st(grad, 3 * p + 1, gr * dy + (ay - proj * dy) * inv);
+  st(grad, 3 * p + 2, gr * dz + (az - proj * dz) * inv);
+}
+
+/** grad [3P] = dE/dd_p from gFc [P], gRbfc [P, K], gDir [3P] (dE/df_c, dE/d(rbf·f_c), dE/dr̂). */
+export function pairGradients(P: i32, K: i32, r: usize, dir: usize, gFc: usize, gRbfc: usize, gDir: usize, grad: usize, rc: f64, poly: i32, pp: i32): void {
+  for (let p = 0; p < P; p += 2) {
+    const rv = vld(r, p);
+    radial(rv, rc, poly, pp);
+    gradRow(p, K, f64x2.extract_lane(rv, 0), f64x2.extract_lane(gS1, 0), f64x2.extract_lane(gC1, 0), f64x2.extract_lane(gFcv, 0), f64x2.extract_lane(gDfcv, 0), rc, dir, gFc, gRbfc, gDir, grad);
+    if (p + 1 < P) gradRow(p + 1, K, f64x2.extract_lane(rv, 1), f64x2.extract_lane(gS1, 1), f64x2.extract_lane(gC1, 1), f64x2.extract_lane(gFcv, 1), f64x2.extract_lane(gDfcv, 1), rc, dir, gFc, gRbfc, gDir, grad);
   }
 }

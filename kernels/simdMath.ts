@@ -38,7 +38,7 @@ const LN2LO: f64 = 1.90821492927058770002e-10;
 }
 
 /** sin(y) for |y| <= π/2 (odd Taylor series to y^19). */
-@inline function vsinHalf(y: v128): v128 {
+@inline export function vsinHalf(y: v128): v128 {
   const y2 = f64x2.mul(y, y);
   let p = f64x2.splat(8.22063524662432971696e-18); // 1/19!
   p = f64x2.sub(f64x2.mul(p, y2), f64x2.splat(2.81145725434552076319e-15)); // -1/17!
@@ -53,7 +53,7 @@ const LN2LO: f64 = 1.90821492927058770002e-10;
 }
 
 /** cos(y) for |y| <= π/2 (even Taylor series to y^20). */
-@inline function vcosHalf(y: v128): v128 {
+@inline export function vcosHalf(y: v128): v128 {
   const y2 = f64x2.mul(y, y);
   let p = f64x2.splat(4.11031762331216485848e-19); // 1/20!
   p = f64x2.sub(f64x2.mul(p, y2), f64x2.splat(1.56192069685862264622e-16)); // -1/18!

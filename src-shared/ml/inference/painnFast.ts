@@ -124,6 +124,8 @@ interface PainnKernels {
   updateApply(N: number, F: number, s: number, v: number, Uv: number, Vv: number, u: number, upd: number): void;
   updateBackU(N: number, F: number, gs: number, gv: number, Uv: number, Vv: number, gu: number, gvZero: number): void;
   updateBackV(N: number, F: number, gs: number, gv: number, Uv: number, Vv: number, u: number, gctx: number, gUv: number, gVv: number, gvZero: number, eps: number): void;
+  pairBasis(P: number, K: number, r: number, vec: number, dir: number, rbfc: number, fcv: number, rc: number, poly: number, pp: number): void;
+  pairGradients(P: number, K: number, r: number, dir: number, gFc: number, gRbfc: number, gDir: number, grad: number, rc: number, poly: number, pp: number): void;
 }
 
 /** The WebAssembly SIMD kernels, or null (no WebAssembly/SIMD here, or F odd: two lanes = two channels). */
@@ -180,7 +182,7 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
   // counts, then the memory grows once and the views are made (growing detaches older views).
   let nC = 0, pC = 0;
   const E: Float64Array = new Float64Array(0);
-  let s = E, v = E, ctx = E, z1 = E, rbfc = E, fcv = E, dir = E;
+  let s = E, v = E, ctx = E, z1 = E, rbfc = E, fcv = E, dir = E, rW = E, vecW = E, gradW = E;
   let gs = E, gv = E, gv2 = E, gx = E, gu = E, gctx = E, gh = E, gUv = E, gVv = E, gRbfc = E, gFc = E, gDir = E, gfilt = E;
   let piW: Int32Array = new Int32Array(0), pjW: Int32Array = new Int32Array(0);
   let store: LayerStore[] = [];
@@ -197,6 +199,9 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
     headD = headSizes.map((m) => f64(nC * m));
     headG = headSizes.map((m) => f64(nC * m));
     rbfc = f64(pC * K); fcv = f64(pC); dir = f64(3 * pC);
+    if (kx) {
+      rW = f64(pC + 2); vecW = f64(3 * pC); gradW = f64(3 * pC);
+    }
     gRbfc = f64(pC * K); gFc = f64(pC); gDir = f64(3 * pC);
     piW = i32(pC); pjW = i32(pC);
     layers = masterLayers.map((lw) => Object.fromEntries(Object.entries(lw).map(([k, a]) => [k, copy(a)])) as unknown as LayerWeights);
@@ -274,7 +279,11 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
       pjW.set(pj.subarray(0, P));
     }
     // ---- pair geometry: r̂, rbf·f_c, f_c
-    for (let p = 0; p < P; p++) {
+    if (kx) {
+      rW.set(g.r.subarray(0, P));
+      vecW.set(g.vec.subarray(0, 3 * P));
+      kx.pairBasis(P, K, rW.byteOffset, vecW.byteOffset, dir.byteOffset, rbfc.byteOffset, fcv.byteOffset, rc, poly ? 1 : 0, pp);
+    } else for (let p = 0; p < P; p++) {
       const r = g.r[p], inv = 1 / r, theta = (Math.PI * r) / rc;
       dir[3 * p] = g.vec[3 * p] * inv;
       dir[3 * p + 1] = g.vec[3 * p + 1] * inv;
@@ -483,7 +492,10 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
     }
     // ---- pairs: dE/dd = (dE/dr) r̂ + (g_r̂ - (g_r̂·r̂) r̂) / r
     const grad = g.grad;
-    for (let p = 0; p < P; p++) {
+    if (kx) {
+      kx.pairGradients(P, K, rW.byteOffset, dir.byteOffset, gFc.byteOffset, gRbfc.byteOffset, gDir.byteOffset, gradW.byteOffset, rc, poly ? 1 : 0, pp);
+      grad.set(gradW.subarray(0, 3 * P));
+    } else for (let p = 0; p < P; p++) {
       const r = g.r[p], inv = 1 / r, theta = (Math.PI * r) / rc;
       harmonics(theta);
       cutoff(r);
