@@ -2,7 +2,8 @@
 // --target KEY --folds INFO_KEY [--json]` runs nested cross-validation of kernel ridge regression
 // (src-shared/property/crossValidation.ts) over the folds named by a per-frame info key (or k random
 // folds with --k), and prints one JSON object: mae, rmse (target units), per-fold numbers and the
-// chosen σ, λ. `property representations` lists the representation registry.
+// chosen σ, λ. `property classify DATA --target KEY [--per-atom] ...` cross-validates the softmax
+// classifier (propertyClassify.ts). `property representations` lists the representation registry.
 // The argument parser has no sub-commands, so `property` takes two positionals, SUBCOMMAND and
 // DATA (`property representations -` for the listing, which reads no file).
 import { promises as fsp } from 'node:fs';
@@ -11,6 +12,7 @@ import { crossValidateKrr, CvCancelled, foldsFromInfo, randomFolds, type FoldAss
 import { PROPERTY_MODELS, propertyModelById } from '../../src-shared/property/propertyModel';
 import { csvNumericTarget, numericTarget, parseCsv, unitsOfKey, type NumericTarget } from '../../src-shared/property/targets';
 import { featurizeAll, REPRESENTATIONS, representationById } from '../../src-shared/representations/registry';
+import { runClassify } from './propertyClassify';
 import { fail, load, optNumber as num, optString as str, readOptions, type Command } from './common';
 
 type Opts = Record<string, string | boolean>;
@@ -28,9 +30,9 @@ const KRR_MODELS = PROPERTY_MODELS.filter((m) => m.kernel);
 const property: Command = {
   spec: {
     name: 'property',
-    summary: 'property models on representations: `property cv DATA ...` cross-validates kernel ridge regression; `property representations -` lists representations',
+    summary: 'property models on representations: `property cv DATA ...` cross-validates kernel ridge regression; `property classify DATA --target KEY [--per-atom]` cross-validates the softmax classifier; `property representations -` lists representations',
     positionals: [
-      { name: 'SUBCOMMAND', help: 'cv | representations' },
+      { name: 'SUBCOMMAND', help: 'cv | classify | representations' },
       { name: 'DATA', help: 'structures with per-frame targets (extended XYZ, ...); "-" for representations' },
     ],
     options: [
@@ -49,6 +51,9 @@ const property: Command = {
       { name: 'inner-max-train', type: 'string', valueName: 'N', help: 'largest subsample of a training part used to choose σ, λ (default 1200)' },
       { name: 'seed', type: 'string', valueName: 'S', help: 'random seed (subsamples, random folds; default 1)' },
       { name: 'predictions', type: 'string', valueName: 'FILE.csv', help: 'write frame,fold,target,prediction' },
+      { name: 'per-atom', type: 'boolean', help: 'classify: --target is a per-atom column (e.g. structure_type); features are atom-centred symmetry functions' },
+      { name: 'frame', type: 'string', valueName: 'I', help: 'classify --per-atom: also print the true and predicted class of every atom of frame I' },
+      { name: 'l2', type: 'string', valueName: 'X', help: 'classify: L2 penalty of the softmax weights (default 1e-3 per structure, 1e-2 per atom)' },
       { name: 'json', type: 'boolean', help: 'print one JSON object' },
       ...readOptions,
     ],
@@ -60,7 +65,8 @@ const property: Command = {
       else for (const r of rows) console.log(`${r.id.padEnd(11)} ${r.title.padEnd(48)} ${r.cost_scaling.padEnd(38)} ${r.size_extensive ? 'extensive' : ''}`);
       return 0;
     }
-    if (sub !== 'cv') return fail(`unknown property sub-command "${sub}" (cv, representations)`, 2);
+    if (sub === 'classify') return runClassify(data, options);
+    if (sub !== 'cv') return fail(`unknown property sub-command "${sub}" (cv, classify, representations)`, 2);
     try {
       return await runCv(data, options);
     } catch (e) {
