@@ -64,7 +64,8 @@ describe('fused float64 Behler-Parrinello loss and gradient', () => {
       for (const idx of [[0, 1, 2, 3, 4], [2], [4, 1]]) {
         const host = makeBatch(data, graphs, idx);
         const vars = model.variables.map((v) => v.variable);
-        const ref = tf.tidy(() => {
+        let ref!: { terms: number[]; E: Float32Array; F: Float32Array | null; S: Float32Array | null; grads: Float64Array[] };
+        tf.tidy(() => {
           const b = trainBatchTensors(model, host);
           let terms: number[] = [], E: Float32Array | null = null, Fq: Float32Array | null = null, Sb: Float32Array | null = null;
           const { grads } = tf.variableGrads(() => {
@@ -75,7 +76,7 @@ describe('fused float64 Behler-Parrinello loss and gradient', () => {
             Sb = (l.prediction.stressEvPerA3?.dataSync() as Float32Array) ?? null;
             return l.total;
           }, vars);
-          return { terms, E: E!, F: Fq, S: Sb, grads: model.variables.map((v) => Float64Array.from(grads[v.variable.name].dataSync())) };
+          ref = { terms, E: E!, F: Fq, S: Sb, grads: model.variables.map((v) => Float64Array.from(grads[v.variable.name].dataSync())) };
         });
         const r = fused.evaluate(host, w, data.scales);
         const got = [r.loss.total, r.loss.energy, r.loss.forces, r.loss.stress];
