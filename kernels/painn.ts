@@ -206,29 +206,42 @@ export function filters(P: i32, K: i32, F3: i32, rbfc: usize, fc: usize, fk: usi
  * s [N, F], v and vIn [N, 3, F], x and filt rows of 3F.
  */
 export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, s: usize, v: usize, vIn: usize, vv: i32): void {
-  const F3 = 3 * F, F2 = 2 * F;
+  // F = 32 (the default model) compiled apart: its row offsets become immediate load offsets
+  if (F == 32) messageForwardF(P, 32, pi, pj, dir, filt, x, s, v, vIn, vv);
+  else messageForwardF(P, F, pi, pj, dir, filt, x, s, v, vIn, vv);
+}
+
+@inline function messageForwardF(P: i32, F: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, s: usize, v: usize, vIn: usize, vv: i32): void {
+  const B = <usize>F << 3, B2 = B << 1, B3 = B * 3;
   for (let p = 0; p < P; p++) {
-    const i = li(pi, p), j = li(pj, p), o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F, vi = 3 * i * F, vj = 3 * j * F;
+    const i = <usize>li(pi, p), j = <usize>li(pj, p);
+    const fp = filt + <usize>p * B3, xI = x + i * B3, xJ = x + j * B3, sI = s + i * B, sJ = s + j * B;
+    const vI = v + i * B3, vJ = v + j * B3, wI = vIn + i * B3, wJ = vIn + j * B3;
     const dx = f64x2.splat(ld(dir, 3 * p)), dy = f64x2.splat(ld(dir, 3 * p + 1)), dz = f64x2.splat(ld(dir, 3 * p + 2));
-    for (let f = 0; f < F; f += 2) {
-      const fss = vld(filt, o0 + f), fvs = vld(filt, o0 + F2 + f);
-      vadd(s, si + f, f64x2.mul(vld(x, xj + f), fss));
-      vadd(s, sj + f, f64x2.mul(vld(x, xi + f), fss));
-      const ci = f64x2.mul(vld(x, xj + F2 + f), fvs), cj = f64x2.mul(vld(x, xi + F2 + f), fvs);
+    for (let o: usize = 0; o < B; o += 16) {
+      const fss = v128.load(fp + o), fvs = v128.load(fp + o + B2);
+      v128.store(sI + o, f64x2.add(v128.load(sI + o), f64x2.mul(v128.load(xJ + o), fss)));
+      v128.store(sJ + o, f64x2.add(v128.load(sJ + o), f64x2.mul(v128.load(xI + o), fss)));
+      const ci = f64x2.mul(v128.load(xJ + o + B2), fvs), cj = f64x2.mul(v128.load(xI + o + B2), fvs);
       let ix = f64x2.mul(ci, dx), iy = f64x2.mul(ci, dy), iz = f64x2.mul(ci, dz);
-      let jx = f64x2.neg(f64x2.mul(cj, dx)), jy = f64x2.neg(f64x2.mul(cj, dy)), jz = f64x2.neg(f64x2.mul(cj, dz));
+      // v_j gets -x_i,vs ∘ W_vs r̂: subtracted
+      let jx = f64x2.sub(v128.load(vJ + o), f64x2.mul(cj, dx)), jy = f64x2.sub(v128.load(vJ + o + B), f64x2.mul(cj, dy)), jz = f64x2.sub(v128.load(vJ + o + B2), f64x2.mul(cj, dz));
       if (vv) {
-        const fvv = vld(filt, o0 + F + f);
-        const ai = f64x2.mul(vld(x, xj + F + f), fvv), aj = f64x2.mul(vld(x, xi + F + f), fvv);
-        ix = f64x2.add(ix, f64x2.mul(vld(vIn, vj + f), ai));
-        iy = f64x2.add(iy, f64x2.mul(vld(vIn, vj + F + f), ai));
-        iz = f64x2.add(iz, f64x2.mul(vld(vIn, vj + F2 + f), ai));
-        jx = f64x2.add(jx, f64x2.mul(vld(vIn, vi + f), aj));
-        jy = f64x2.add(jy, f64x2.mul(vld(vIn, vi + F + f), aj));
-        jz = f64x2.add(jz, f64x2.mul(vld(vIn, vi + F2 + f), aj));
+        const fvv = v128.load(fp + o + B);
+        const ai = f64x2.mul(v128.load(xJ + o + B), fvv), aj = f64x2.mul(v128.load(xI + o + B), fvv);
+        ix = f64x2.add(ix, f64x2.mul(v128.load(wJ + o), ai));
+        iy = f64x2.add(iy, f64x2.mul(v128.load(wJ + o + B), ai));
+        iz = f64x2.add(iz, f64x2.mul(v128.load(wJ + o + B2), ai));
+        jx = f64x2.add(jx, f64x2.mul(v128.load(wI + o), aj));
+        jy = f64x2.add(jy, f64x2.mul(v128.load(wI + o + B), aj));
+        jz = f64x2.add(jz, f64x2.mul(v128.load(wI + o + B2), aj));
       }
-      vadd(v, vi + f, ix); vadd(v, vi + F + f, iy); vadd(v, vi + F2 + f, iz);
-      vadd(v, vj + f, jx); vadd(v, vj + F + f, jy); vadd(v, vj + F2 + f, jz);
+      v128.store(vI + o, f64x2.add(v128.load(vI + o), ix));
+      v128.store(vI + o + B, f64x2.add(v128.load(vI + o + B), iy));
+      v128.store(vI + o + B2, f64x2.add(v128.load(vI + o + B2), iz));
+      v128.store(vJ + o, jx);
+      v128.store(vJ + o + B, jy);
+      v128.store(vJ + o + B2, jz);
     }
   }
 }
@@ -282,46 +295,60 @@ export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize,
  */
 export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
   gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
+  if (F == 32) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
+  else messageBackwardF(P, F, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
+}
+
+@inline function messageBackwardF(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
+  gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
   const F3 = 3 * F, F2 = 2 * F;
   const zero = f64x2.splat(0.0);
+  const B = <usize>F << 3, B2 = B << 1, B3 = B * 3;
   for (let p = 0; p < P; p++) {
-    const gf = gfilt + (<usize>((p & 1) * F3) << 3);
-    const i = li(pi, p), j = li(pj, p), o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F, vi = 3 * i * F, vj = 3 * j * F;
+    const gf = gfilt + <usize>(p & 1) * B3;
+    const i = <usize>li(pi, p), j = <usize>li(pj, p);
+    const fp = filt + <usize>p * B3, xI = x + i * B3, xJ = x + j * B3, gsI = gs + i * B, gsJ = gs + j * B;
+    const gvI = gv + i * B3, gvJ = gv + j * B3, gxI = gx + i * B3, gxJ = gx + j * B3;
+    const wI = vIn + i * B3, wJ = vIn + j * B3, g2I = gv2 + i * B3, g2J = gv2 + j * B3;
     const dx = f64x2.splat(ld(dir, 3 * p)), dy = f64x2.splat(ld(dir, 3 * p + 1)), dz = f64x2.splat(ld(dir, 3 * p + 2));
     let gdx = zero, gdy = zero, gdz = zero, gfc = zero;
-    for (let f = 0; f < F; f += 2) {
-      const fss = vld(filt, o0 + f), fvs = vld(filt, o0 + F2 + f);
-      const gsi = vld(gs, si + f), gsj = vld(gs, sj + f);
-      const gss = f64x2.add(f64x2.mul(gsi, vld(x, xj + f)), f64x2.mul(gsj, vld(x, xi + f)));
-      vst(gf, f, gss);
-      vadd(gx, xj + f, f64x2.mul(gsi, fss));
-      vadd(gx, xi + f, f64x2.mul(gsj, fss));
-      const gix = vld(gv, vi + f), giy = vld(gv, vi + F + f), giz = vld(gv, vi + F2 + f);
-      const gjx = vld(gv, vj + f), gjy = vld(gv, vj + F + f), gjz = vld(gv, vj + F2 + f);
+    for (let o: usize = 0; o < B; o += 16) {
+      const fss = v128.load(fp + o), fvs = v128.load(fp + o + B2);
+      const gsi = v128.load(gsI + o), gsj = v128.load(gsJ + o);
+      const gss = f64x2.add(f64x2.mul(gsi, v128.load(xJ + o)), f64x2.mul(gsj, v128.load(xI + o)));
+      v128.store(gf + o, gss);
+      v128.store(gxJ + o, f64x2.add(v128.load(gxJ + o), f64x2.mul(gsi, fss)));
+      v128.store(gxI + o, f64x2.add(v128.load(gxI + o), f64x2.mul(gsj, fss)));
+      const gix = v128.load(gvI + o), giy = v128.load(gvI + o + B), giz = v128.load(gvI + o + B2);
+      const gjx = v128.load(gvJ + o), gjy = v128.load(gvJ + o + B), gjz = v128.load(gvJ + o + B2);
       const wi = f64x2.add(f64x2.add(f64x2.mul(gix, dx), f64x2.mul(giy, dy)), f64x2.mul(giz, dz));
-      const wj = f64x2.neg(f64x2.add(f64x2.add(f64x2.mul(gjx, dx), f64x2.mul(gjy, dy)), f64x2.mul(gjz, dz)));
-      const xvsj = vld(x, xj + F2 + f), xvsi = vld(x, xi + F2 + f);
-      const gvs = f64x2.add(f64x2.mul(wi, xvsj), f64x2.mul(wj, xvsi));
-      vst(gf, F2 + f, gvs);
-      gfc = f64x2.add(gfc, f64x2.add(f64x2.mul(gss, vld(fb, f)), f64x2.mul(gvs, vld(fb, F2 + f))));
-      vadd(gx, xj + F2 + f, f64x2.mul(wi, fvs));
-      vadd(gx, xi + F2 + f, f64x2.mul(wj, fvs));
+      const wj = f64x2.add(f64x2.add(f64x2.mul(gjx, dx), f64x2.mul(gjy, dy)), f64x2.mul(gjz, dz)); // the j side's weight is -wj
+      const xvsj = v128.load(xJ + o + B2), xvsi = v128.load(xI + o + B2);
+      const gvs = f64x2.sub(f64x2.mul(wi, xvsj), f64x2.mul(wj, xvsi));
+      v128.store(gf + o + B2, gvs);
+      gfc = f64x2.add(gfc, f64x2.add(f64x2.mul(gss, v128.load(fb + o)), f64x2.mul(gvs, v128.load(fb + o + B2))));
+      v128.store(gxJ + o + B2, f64x2.add(v128.load(gxJ + o + B2), f64x2.mul(wi, fvs)));
+      v128.store(gxI + o + B2, f64x2.sub(v128.load(gxI + o + B2), f64x2.mul(wj, fvs)));
       const ci = f64x2.mul(xvsj, fvs), cj = f64x2.mul(xvsi, fvs);
       gdx = f64x2.add(gdx, f64x2.sub(f64x2.mul(gix, ci), f64x2.mul(gjx, cj)));
       gdy = f64x2.add(gdy, f64x2.sub(f64x2.mul(giy, ci), f64x2.mul(gjy, cj)));
       gdz = f64x2.add(gdz, f64x2.sub(f64x2.mul(giz, ci), f64x2.mul(gjz, cj)));
       if (vv) {
-        const fvv = vld(filt, o0 + F + f), xvvj = vld(x, xj + F + f), xvvi = vld(x, xi + F + f);
-        const ti = f64x2.add(f64x2.add(f64x2.mul(gix, vld(vIn, vj + f)), f64x2.mul(giy, vld(vIn, vj + F + f))), f64x2.mul(giz, vld(vIn, vj + F2 + f)));
-        const tj = f64x2.add(f64x2.add(f64x2.mul(gjx, vld(vIn, vi + f)), f64x2.mul(gjy, vld(vIn, vi + F + f))), f64x2.mul(gjz, vld(vIn, vi + F2 + f)));
+        const fvv = v128.load(fp + o + B), xvvj = v128.load(xJ + o + B), xvvi = v128.load(xI + o + B);
+        const ti = f64x2.add(f64x2.add(f64x2.mul(gix, v128.load(wJ + o)), f64x2.mul(giy, v128.load(wJ + o + B))), f64x2.mul(giz, v128.load(wJ + o + B2)));
+        const tj = f64x2.add(f64x2.add(f64x2.mul(gjx, v128.load(wI + o)), f64x2.mul(gjy, v128.load(wI + o + B))), f64x2.mul(gjz, v128.load(wI + o + B2)));
         const gvv = f64x2.add(f64x2.mul(ti, xvvj), f64x2.mul(tj, xvvi));
-        vst(gf, F + f, gvv);
-        gfc = f64x2.add(gfc, f64x2.mul(gvv, vld(fb, F + f)));
-        vadd(gx, xj + F + f, f64x2.mul(ti, fvv));
-        vadd(gx, xi + F + f, f64x2.mul(tj, fvv));
+        v128.store(gf + o + B, gvv);
+        gfc = f64x2.add(gfc, f64x2.mul(gvv, v128.load(fb + o + B)));
+        v128.store(gxJ + o + B, f64x2.add(v128.load(gxJ + o + B), f64x2.mul(ti, fvv)));
+        v128.store(gxI + o + B, f64x2.add(v128.load(gxI + o + B), f64x2.mul(tj, fvv)));
         const ai = f64x2.mul(xvvj, fvv), aj = f64x2.mul(xvvi, fvv);
-        vadd(gv2, vj + f, f64x2.mul(gix, ai)); vadd(gv2, vj + F + f, f64x2.mul(giy, ai)); vadd(gv2, vj + F2 + f, f64x2.mul(giz, ai));
-        vadd(gv2, vi + f, f64x2.mul(gjx, aj)); vadd(gv2, vi + F + f, f64x2.mul(gjy, aj)); vadd(gv2, vi + F2 + f, f64x2.mul(gjz, aj));
+        v128.store(g2J + o, f64x2.add(v128.load(g2J + o), f64x2.mul(gix, ai)));
+        v128.store(g2J + o + B, f64x2.add(v128.load(g2J + o + B), f64x2.mul(giy, ai)));
+        v128.store(g2J + o + B2, f64x2.add(v128.load(g2J + o + B2), f64x2.mul(giz, ai)));
+        v128.store(g2I + o, f64x2.add(v128.load(g2I + o), f64x2.mul(gjx, aj)));
+        v128.store(g2I + o + B, f64x2.add(v128.load(g2I + o + B), f64x2.mul(gjy, aj)));
+        v128.store(g2I + o + B2, f64x2.add(v128.load(g2I + o + B2), f64x2.mul(gjz, aj)));
       }
     }
     st(gDir, 3 * p, ld(gDir, 3 * p) + hsum(gdx));
