@@ -1,12 +1,13 @@
 // A device that refuses an allocation (a GPU whose memory a batch exceeds) halves the batch and
 // training carries on; evaluation shrinks its batches too; other errors still stop the run.
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useBackend } from '../testing/tfTesting';
 import { parityData, parityModel, PARITY_MODELS } from '../testing/backendParity';
 import { createGraphCache } from '../data/graph';
 import { loadModel, modelType } from '../models/registry';
 import { AllocationError, isAllocationError } from '../tf/allocation';
 import { createTrainer, defaultTrainConfig, type BatchShrinkEvent, type Checkpoint } from './trainer';
+import { setTrainLossPath } from './bpFusedGrad';
 import type { AtomisticModel } from '../models/model';
 
 /** The tiny BP model, refusing (like a GPU out of memory) any batch of more than `limit` atoms. */
@@ -33,6 +34,10 @@ async function refusingModel(limit: number, message: string) {
 const trainConfig = { ...defaultTrainConfig(), seed: 3, maxEpochs: 2, batchAtoms: 16, emaDecay: 0, earlyStopping: null, checkpointEvery: 100 };
 
 describe('allocation refused', () => {
+  // refusals come from tf devices: the trainer's tf graph path (cpu would otherwise take the fused float64 loss)
+  beforeEach(() => setTrainLossPath('graph'));
+  afterEach(() => setTrainLossPath('auto'));
+
   it('halves the batch (training and evaluation) and finishes the run', async () => {
     const { tf, data, model, graphs, refused } = await refusingModel(6, 'Failed to allocate buffer of 1073741824 bytes: out of memory');
     const shrinks: BatchShrinkEvent[] = [];

@@ -3,11 +3,13 @@ import { createRng } from '../../space/rng';
 import { createGraphCache } from '../data/graph';
 import { makeBatch, prepareTrainingData } from '../data/trainingData';
 import { createModel, modelType } from '../models/registry';
-import { randomLabelledFrame } from '../testing/fixtures';
+import { ljDataset, randomLabelledFrame } from '../testing/fixtures';
+import { defaultSymmetryFunctions } from '../models/symmetryFunctions';
 import { useBackend } from '../testing/tfTesting';
 import type { Tf } from '../tf/types';
-import { createBpFusedLoss } from './bpFusedGrad';
+import { createBpFusedLoss, setTrainLossPath, useFusedLoss, type TrainLossPath } from './bpFusedGrad';
 import { batchLoss, trainBatchTensors } from './loss';
+import { createTrainer, defaultTrainConfig } from './trainer';
 
 // two elements, periodic and free frames, missing labels and a zero group weight
 function fixture() {
@@ -124,5 +126,48 @@ describe('fused float64 Behler-Parrinello loss and gradient', () => {
       expect(maxErr / maxG).toBeLessThan(1e-7);
       model.dispose();
     }
+  });
+
+  it('a short training run through the fused path lowers the validation error as the tf graph path does', async () => {
+    const { tf } = await useBackend('cpu');
+    // learnable labels: Lennard-Jones argon crystals, rattled and strained
+    const data = prepareTrainingData(ljDataset({ seed: 4, frames: 12, rattleA: 0.15 }), { split: { method: 'random', validFraction: 0.25, seed: 3 } });
+    const raw = { symmetryFunctions: defaultSymmetryFunctions({ cutoffA: 5.0, angularCutoffA: 4.0, nRadial: 4, nAngularEta: 1, zeta: [1, 2] }), hidden: [8], activation: 'tanh' };
+    const t = modelType('bpnn');
+    const graphs = createGraphCache(data.frames, t.graphSpec(t.parseConfig(raw)));
+    const run = async (path: TrainLossPath) => {
+      setTrainLossPath(path);
+      try {
+        const model = createModel(tf, 'bpnn', raw, {
+          species: data.species,
+          e0: data.e0,
+          scales: data.scales,
+          seed: 2,
+          trainingGraphs: function* () {
+            for (const k of data.split.train) yield { graph: graphs.get(k), species: data.atomSpecies[k] };
+          },
+        });
+        expect(useFusedLoss(model)).toBe(path === 'fused');
+        const config = { ...defaultTrainConfig(), seed: 1, maxEpochs: 6, batchAtoms: 64, optimizer: { type: 'adam' as const, lr: 1e-2, clipGradNorm: 10 }, schedule: { type: 'constant' as const }, emaDecay: 0, earlyStopping: null, checkpointEvery: 0 };
+        const trainer = createTrainer({ model, data, graphs, config });
+        const first = trainer.evaluate(data.split.valid).loss.total;
+        const res = await trainer.run();
+        const last = trainer.evaluate(data.split.valid).loss.total;
+        trainer.dispose();
+        model.dispose();
+        return { first, last, train: res.history.map((h) => h.train.total) };
+      } finally {
+        setTrainLossPath('auto');
+      }
+    };
+    const graph = await run('graph');
+    const fusedRun = await run('fused');
+    console.log(`[fused vs graph] valid loss ${graph.first.toFixed(3)} -> graph ${graph.last.toFixed(5)}, fused ${fusedRun.last.toFixed(5)}`);
+    expect(fusedRun.first).toBe(graph.first);
+    expect(fusedRun.last).toBeLessThan(0.5 * fusedRun.first);
+    expect(graph.last).toBeLessThan(0.5 * graph.first);
+    // same batches, same optimiser: the two runs follow each other up to float32 rounding
+    expect(Math.abs(fusedRun.last - graph.last)).toBeLessThan(0.02 * graph.last);
+    fusedRun.train.forEach((x, e) => expect(Math.abs(x - graph.train[e])).toBeLessThan(0.02 * graph.train[e]));
   });
 });

@@ -64,6 +64,31 @@ export function fusedLossSupports(model: AtomisticModel): boolean {
   return model.type === 'bpnn';
 }
 
+export type TrainLossPath = 'auto' | 'fused' | 'graph';
+let lossPath: TrainLossPath = 'auto';
+
+/**
+ * How the trainer computes the loss gradient of a Behler-Parrinello model: 'auto' (fused float64
+ * on the cpu and wasm backends, where bench/train measures it faster than the tf graph; the tf
+ * graph elsewhere), 'fused', or 'graph' (tf.variableGrads of loss.ts batchLoss) forced.
+ */
+export function setTrainLossPath(p: TrainLossPath): void {
+  if (p !== 'auto' && p !== 'fused' && p !== 'graph') throw new Error(`train loss path must be auto, fused or graph, got ${String(p)}`);
+  lossPath = p;
+}
+
+export function trainLossPath(): TrainLossPath {
+  return lossPath;
+}
+
+/** Whether a trainer for `model` on the active backend uses the fused loss. */
+export function useFusedLoss(model: AtomisticModel): boolean {
+  if (!fusedLossSupports(model) || lossPath === 'graph') return false;
+  if (lossPath === 'fused') return true;
+  const backend = model.tf.getBackend();
+  return backend === 'cpu' || backend === 'wasm';
+}
+
 export function createBpFusedLoss(model: AtomisticModel, atomSpecies: readonly Int32Array[], graphs: GraphCache, opts: BpFusedOptions = {}): BpFusedLoss {
   if (!fusedLossSupports(model)) throw new Error(`fused loss: model type ${model.type} is not a Behler-Parrinello model`);
   const saved = model.save();

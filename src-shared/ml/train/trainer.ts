@@ -24,6 +24,7 @@ import { prefetchVariables } from '../tf/tidy';
 import { checkedStep, isAllocationError } from '../tf/allocation';
 import { createRng } from '../../space/rng';
 import { batchLoss, trainBatchTensors, type LossValues, type LossWeights } from './loss';
+import { createBpFusedLoss, useFusedLoss } from './bpFusedGrad';
 import { evaluateModel, evaluateModelAsync, type EvalResult } from './evaluate';
 import { createOptimizer, createWeightAverage, type OptimizerConfig, type OptimizerState, type WeightAverage } from './optimizer';
 import { createSchedule, type ScheduleConfig, type ScheduleState } from './schedule';
@@ -195,6 +196,8 @@ export function createTrainer(opts: TrainerOptions): Trainer {
   const optimizer = createOptimizer(tf, vars, config.optimizer);
   const schedule = createSchedule(config.optimizer.lr, config.schedule, config.maxEpochs);
   const ema: WeightAverage | null = config.emaDecay > 0 ? createWeightAverage(tf, vars, config.emaDecay) : null;
+  // Behler-Parrinello on cpu/wasm: loss and gradient in float64 JS (bpFusedGrad.ts), same optimiser
+  const fused = useFusedLoss(model) ? createBpFusedLoss(model, data.atomSpecies, graphs) : null;
   let position = { epoch: 0, batch: 0, step: 0 };
   let sums = { total: 0, energy: 0, forces: 0, stress: 0, steps: 0, ms: 0 };
   let best: Checkpoint['best'] = null;
@@ -231,6 +234,7 @@ export function createTrainer(opts: TrainerOptions): Trainer {
    * finite (then the weights are left as they were). Reads asynchronously (webgpu: tf/tidy.ts).
    */
   async function trainStep(host: HostBatch, lr: number): Promise<{ loss: LossValues; gradNorm: number } | null> {
+    if (fused) return fusedStep(host, lr);
     const { terms, list } = tf.tidy(() => {
       const b = trainBatchTensors(model, host);
       let t: Tensor | null = null;
@@ -256,6 +260,20 @@ export function createTrainer(opts: TrainerOptions): Trainer {
     tf.dispose(list);
     try {
       return { loss, gradNorm: ((await norm.data()) as Float32Array)[0] };
+    } finally {
+      norm.dispose();
+    }
+  }
+
+  /** trainStep through the fused float64 loss: its gradients go to the same optimiser. */
+  async function fusedStep(host: HostBatch, lr: number): Promise<{ loss: LossValues; gradNorm: number } | null> {
+    const r = fused!.evaluate(host, config.loss, data.scales);
+    if (!Number.isFinite(r.loss.total)) return null;
+    const list = tf.tidy(() => r.grads.map((g, k) => tf.tensor(Float32Array.from(g), vars[k].variable.shape)));
+    const norm = optimizer.apply(list, lr);
+    tf.dispose(list);
+    try {
+      return { loss: r.loss, gradNorm: ((await norm.data()) as Float32Array)[0] };
     } finally {
       norm.dispose();
     }
