@@ -69,8 +69,9 @@ export function heapBase(): usize { return __heap_base; }
     const b0 = vld(b, o), b1 = vld(b, o + 2), b2 = vld(b, o + 4), b3 = vld(b, o + 6);
     let a0 = f64x2.mul(s0, b0), a1 = f64x2.mul(s0, b1), a2 = f64x2.mul(s0, b2), a3 = f64x2.mul(s0, b3);
     let e0 = f64x2.mul(s1, b0), e1 = f64x2.mul(s1, b1), e2 = f64x2.mul(s1, b2), e3 = f64x2.mul(s1, b3);
-    for (let k = 0; k < nin; k++) {
-      const p0 = f64x2.splat(ld(x0, k)), p1 = f64x2.splat(ld(x1, k)), row = W + (<usize>(k * ldw + o) << 3);
+    const step = <usize>ldw << 3, xe = x0 + (<usize>nin << 3);
+    for (let xa = x0, xb = x1, row = W + (<usize>o << 3); xa < xe; xa += 8, xb += 8, row += step) {
+      const p0 = v128.load64_splat(xa), p1 = v128.load64_splat(xb);
       const w0 = v128.load(row), w1 = v128.load(row, 16), w2 = v128.load(row, 32), w3 = v128.load(row, 48);
       a0 = f64x2.add(a0, f64x2.mul(p0, w0)); e0 = f64x2.add(e0, f64x2.mul(p1, w0));
       a1 = f64x2.add(a1, f64x2.mul(p0, w1)); e1 = f64x2.add(e1, f64x2.mul(p1, w1));
@@ -113,14 +114,14 @@ function gemmRows(x: usize, n: i32, nin: i32, W: usize, nout: i32, b: usize, y: 
   const rx = <usize>nin << 3, ry = <usize>nout << 3;
   let i = 0;
   for (; i + 1 < n; i += 2) {
-    const x0 = x + <usize>i * rx, x1 = x0 + rx, y0 = y + <usize>i * ry, y1 = y0 + ry;
+    const x0 = x + <usize>i * rx, x1 = x0 + rx, y0 = y + <usize>i * ry, y1 = y0 + ry, xe = x1;
     const s0 = scale ? scale + <usize>i * ry : 0, s1 = scale ? s0 + ry : 0;
     let o = 0;
     for (; o + 7 < nout; o += 8) {
       let a0 = b ? vld(b, o) : z, a1 = b ? vld(b, o + 2) : z, a2 = b ? vld(b, o + 4) : z, a3 = b ? vld(b, o + 6) : z;
       let e0 = a0, e1 = a1, e2 = a2, e3 = a3;
-      for (let k = 0; k < nin; k++) {
-        const p0 = f64x2.splat(ld(x0, k)), p1 = f64x2.splat(ld(x1, k)), row = W + (<usize>(k * nout + o) << 3);
+      for (let xa = x0, xb = x1, row = W + (<usize>o << 3); xa < xe; xa += 8, xb += 8, row += ry) {
+        const p0 = v128.load64_splat(xa), p1 = v128.load64_splat(xb);
         const w0 = v128.load(row), w1 = v128.load(row, 16), w2 = v128.load(row, 32), w3 = v128.load(row, 48);
         a0 = f64x2.add(a0, f64x2.mul(p0, w0)); e0 = f64x2.add(e0, f64x2.mul(p1, w0));
         a1 = f64x2.add(a1, f64x2.mul(p0, w1)); e1 = f64x2.add(e1, f64x2.mul(p1, w1));
@@ -217,7 +218,7 @@ export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize,
     const i = <usize>li(pi, p), j = <usize>li(pj, p);
     const fp = filt + <usize>p * B3, xI = x + i * B3, xJ = x + j * B3, sI = s + i * B, sJ = s + j * B;
     const vI = v + i * B3, vJ = v + j * B3, wI = vIn + i * B3, wJ = vIn + j * B3;
-    const dx = f64x2.splat(ld(dir, 3 * p)), dy = f64x2.splat(ld(dir, 3 * p + 1)), dz = f64x2.splat(ld(dir, 3 * p + 2));
+    const dp = dir + <usize>(3 * p) * 8, dx = v128.load64_splat(dp), dy = v128.load64_splat(dp, 8), dz = v128.load64_splat(dp, 16);
     for (let o: usize = 0; o < B; o += 16) {
       const fss = v128.load(fp + o), fvs = v128.load(fp + o + B2);
       v128.store(sI + o, f64x2.add(v128.load(sI + o), f64x2.mul(v128.load(xJ + o), fss)));
@@ -255,8 +256,9 @@ export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize,
   for (; n + 7 < K; n += 8) {
     let a0 = vld(y0, n), a1 = vld(y0, n + 2), a2 = vld(y0, n + 4), a3 = vld(y0, n + 6);
     let e0 = vld(y1, n), e1 = vld(y1, n + 2), e2 = vld(y1, n + 4), e3 = vld(y1, n + 6);
-    for (let o = o0; o < o1; o++) {
-      const p0 = f64x2.splat(ld(g0, o)), p1 = f64x2.splat(ld(g1, o)), row = WT + (<usize>(o * K + n) << 3);
+    const step = <usize>K << 3, ge = g0 + (<usize>o1 << 3);
+    for (let ga = g0 + (<usize>o0 << 3), gb = g1 + (<usize>o0 << 3), row = WT + (<usize>(o0 * K + n) << 3); ga < ge; ga += 8, gb += 8, row += step) {
+      const p0 = v128.load64_splat(ga), p1 = v128.load64_splat(gb);
       const w0 = v128.load(row), w1 = v128.load(row, 16), w2 = v128.load(row, 32), w3 = v128.load(row, 48);
       a0 = f64x2.add(a0, f64x2.mul(p0, w0)); e0 = f64x2.add(e0, f64x2.mul(p1, w0));
       a1 = f64x2.add(a1, f64x2.mul(p0, w1)); e1 = f64x2.add(e1, f64x2.mul(p1, w1));
@@ -310,7 +312,7 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
     const fp = filt + <usize>p * B3, xI = x + i * B3, xJ = x + j * B3, gsI = gs + i * B, gsJ = gs + j * B;
     const gvI = gv + i * B3, gvJ = gv + j * B3, gxI = gx + i * B3, gxJ = gx + j * B3;
     const wI = vIn + i * B3, wJ = vIn + j * B3, g2I = gv2 + i * B3, g2J = gv2 + j * B3;
-    const dx = f64x2.splat(ld(dir, 3 * p)), dy = f64x2.splat(ld(dir, 3 * p + 1)), dz = f64x2.splat(ld(dir, 3 * p + 2));
+    const dp = dir + <usize>(3 * p) * 8, dx = v128.load64_splat(dp), dy = v128.load64_splat(dp, 8), dz = v128.load64_splat(dp, 16);
     let gdx = zero, gdy = zero, gdz = zero, gfc = zero;
     for (let o: usize = 0; o < B; o += 16) {
       const fss = v128.load(fp + o), fvs = v128.load(fp + o + B2);
