@@ -15,6 +15,12 @@
 // Timing: the best of --epochs epochs; PyTorch runs in a child process and its epochs alternate with
 // ours (one PyTorch epoch after each of ours), so a busy machine slows both alike.
 //
+// Fused loss (src-shared/ml/train/bpFusedGrad.ts): for bpnn on cpu and wasm a second row per backend,
+// "fused f64", times the loss and its gradient computed in float64 JavaScript (no tf ops) with the
+// gradients applied by the same tfjs Adam; the trainer takes this path by default there. The graph
+// row times tf.variableGrads of the tfjs loss, its trainer column with the graph path forced.
+// --loss-path both|graph|fused picks the rows (default both).
+//
 // --model painn times the PaiNN model instead (models/painn.ts; --painn-config '{"features":16}' over its
 // defaults F=32, K=16, L=2, rc=5 Å); it has no PyTorch twin, so compare it with a bpnn run on the same data.
 //
@@ -24,7 +30,7 @@
 // with the reason, and "x wasm" gives each against wasm. Reads are asynchronous (webgpu has no
 // synchronous read in Node), so every epoch ends when the device has finished it.
 //
-// Run: npx tsx bench/train.ts [--frames 40] [--batch-atoms 256] [--epochs 3] [--backends present|cpu,wasm,webgpu,tensorflow] [--path auto|graph] [--no-torch] [--model bpnn|painn]
+// Run: npx tsx bench/train.ts [--frames 40] [--batch-atoms 256] [--epochs 3] [--backends present|cpu,wasm,webgpu,tensorflow] [--path auto|graph] [--loss-path both|graph|fused] [--no-torch] [--model bpnn|painn]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +54,7 @@ import { encodeWithArrays } from '../src-shared/ml/train/checkpoint';
 import { batchLoss, trainBatchTensors } from '../src-shared/ml/train/loss';
 import { createOptimizer } from '../src-shared/ml/train/optimizer';
 import { createTrainer, defaultTrainConfig } from '../src-shared/ml/train/trainer';
+import { createBpFusedLoss, setTrainLossPath, trainLossPath, type TrainLossPath } from '../src-shared/ml/train/bpFusedGrad';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -64,6 +71,8 @@ const MODEL = opt('model', 'bpnn');
 if (MODEL !== 'bpnn' && MODEL !== 'painn') throw new Error(`--model must be bpnn or painn, got ${MODEL}`);
 const TORCH = !args.includes('--no-torch') && MODEL === 'bpnn';
 setSymmetryFunctionPath(opt('path', 'auto') as SymmetryFunctionPath);
+const LOSS_PATHS = opt('loss-path', 'both');
+if (!['both', 'graph', 'fused'].includes(LOSS_PATHS)) throw new Error(`--loss-path must be both, graph or fused, got ${LOSS_PATHS}`);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = opt('data', join(ROOT, '..', 'shared', 'data', 'mlearn_Zuo2020', 'Si_train.xyz'));
 
@@ -189,16 +198,36 @@ for (const backend of BACKENDS) {
     continue;
   }
   console.log(`backend ${describeBackend(report)}`);
+  const name = `tfjs ${report.backend}${report.adapter ? ` (${report.adapter})` : ''}`.slice(0, 28);
+  const fusedHere = MODEL === 'bpnn' && (report.backend === 'cpu' || report.backend === 'wasm');
+  if (LOSS_PATHS !== 'fused' || !fusedHere) rows.push(await timeBackend(name, 'graph'));
+  if (LOSS_PATHS !== 'graph' && fusedHere) rows.push(await timeBackend(`fused f64 + ${report.backend} Adam`, 'fused'));
+}
+
+/** Best-of-EPOCHS timing of one loss path on the active backend (PyTorch epochs interleaved), and the trainer on it. */
+async function timeBackend(name: string, path: Exclude<TrainLossPath, 'auto'>): Promise<Row> {
   const model = makeModel();
   const vars = model.variables.map((v) => v.variable);
-  const lossT = tf.tidy(() => batchLoss(model, trainBatchTensors(model, hosts[0]), lossWeights, data.scales).total);
-  const firstLoss = (await lossT.data())[0];
-  lossT.dispose();
+  const fused = path === 'fused' ? createBpFusedLoss(model, data.atomSpecies, graphs) : null;
+  let firstLoss: number;
+  if (fused) firstLoss = fused.evaluate(hosts[0], lossWeights, data.scales, { gradient: false }).loss.total;
+  else {
+    const lossT = tf.tidy(() => batchLoss(model, trainBatchTensors(model, hosts[0]), lossWeights, data.scales).total);
+    firstLoss = (await lossT.data())[0];
+    lossT.dispose();
+  }
   const adam = createOptimizer(tf, model.variables, optimizer);
   const epoch = async () => {
     let last: Tensor | null = null;
     for (const h of hosts) {
       last?.dispose();
+      if (fused) {
+        const r = fused.evaluate(h, lossWeights, data.scales);
+        const list = tf.tidy(() => r.grads.map((g, k) => tf.tensor(Float32Array.from(g), vars[k].shape)));
+        last = adam.apply(list, optimizer.lr);
+        tf.dispose(list);
+        continue;
+      }
       last = tf.tidy(() => {
         const b = trainBatchTensors(model, h);
         const { grads } = tf.variableGrads(() => batchLoss(model, b, lossWeights, data.scales).total, vars);
@@ -208,7 +237,7 @@ for (const backend of BACKENDS) {
     await last?.data(); // the device has finished the epoch
     last?.dispose();
   };
-  await epoch(); // warm-up (kernel compilation, JIT)
+  await epoch(); // warm-up (kernel compilation, JIT, the fused path's descriptor cache)
   const times: number[] = [], cpu: number[] = [];
   const paired: number[] = [], pairedCpu: number[] = [];
   for (let e = 0; e < EPOCHS; e++) {
@@ -227,13 +256,16 @@ for (const backend of BACKENDS) {
   torchTimes.push(...paired);
   torchCpu.push(...pairedCpu);
   const ms = Math.min(...times);
-  // the trainer on the same data: reshuffled batches assembled per step, no validation
+  // the trainer on the same data and loss path: reshuffled batches assembled per step, no validation
+  const before = trainLossPath();
+  setTrainLossPath(path);
   const trainer = createTrainer({ model, data, graphs, config: { ...defaultTrainConfig(), maxEpochs: 2, batchAtoms: BATCH_ATOMS, loss: lossWeights, optimizer, emaDecay: 0, earlyStopping: null, checkpointEvery: 0 } });
   const epochMs: number[] = [];
   await trainer.run({ onEpoch: (e) => epochMs.push(e.ms) });
+  setTrainLossPath(before);
   trainer.dispose();
   model.dispose();
-  rows.push({ name: `tfjs ${report.backend}${report.adapter ? ` (${report.adapter})` : ''}`.slice(0, 28), msPerEpoch: ms, stepsPerS: hosts.length / (ms / 1000), firstLoss, trainerMsPerEpoch: Math.min(...epochMs), torchMsPerEpoch: paired.length ? Math.min(...paired) : undefined, cpuMsPerEpoch: Math.min(...cpu), torchCpuMsPerEpoch: pairedCpu.length ? Math.min(...pairedCpu) : undefined });
+  return { name, msPerEpoch: ms, stepsPerS: hosts.length / (ms / 1000), firstLoss, trainerMsPerEpoch: Math.min(...epochMs), torchMsPerEpoch: paired.length ? Math.min(...paired) : undefined, cpuMsPerEpoch: Math.min(...cpu), torchCpuMsPerEpoch: pairedCpu.length ? Math.min(...pairedCpu) : undefined };
 }
 torch?.close();
 const torchRow: Row | null = torch

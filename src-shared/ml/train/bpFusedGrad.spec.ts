@@ -29,6 +29,8 @@ const configs = {
   g4tanh: { symmetryFunctions: { cutoffA: 3.8, radial: [{ etaPerA2: 0, rsA: 0 }, { etaPerA2: 1.5, rsA: 1.8 }, { etaPerA2: 1.5, rsA: 2.4 }, { etaPerA2: 1.5, rsA: 3.0 }], angular: { kind: 'G4', cutoffA: 3.3, etaPerA2: [0.05], zeta: [1, 2], lambda: [-1, 1] } }, hidden: [5, 4], activation: 'tanh' },
   g5silu: { symmetryFunctions: { cutoffA: 3.8, radial: [{ etaPerA2: 0.5, rsA: 2 }, { etaPerA2: 2, rsA: 2.5 }], angular: { kind: 'G5', cutoffA: 3.0, etaPerA2: [0, 0.1], zeta: [1, 4], lambda: [1] } }, hidden: [6], activation: 'silu' },
   softplus: { symmetryFunctions: { cutoffA: 3.5, radial: [{ etaPerA2: 1, rsA: 2.2 }], angular: null }, hidden: [4, 3], activation: 'shifted_softplus' },
+  sigmoid: { symmetryFunctions: { cutoffA: 3.5, radial: [{ etaPerA2: 0, rsA: 0 }, { etaPerA2: 1, rsA: 2.2 }], angular: { kind: 'G4', cutoffA: 3.5, etaPerA2: [0.02], zeta: [16], lambda: [-1] } }, hidden: [3], activation: 'sigmoid' },
+  noHidden: { symmetryFunctions: { cutoffA: 3.5, radial: [{ etaPerA2: 1, rsA: 2.2 }, { etaPerA2: 1, rsA: 3.0 }], angular: null }, hidden: [], activation: 'tanh' },
 } as const;
 
 function setup(tf: Tf, raw: unknown) {
