@@ -5,26 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseArgs } from './args';
+import { runCli } from '../../test-support/cliRun';
 import { AUDIT_COMMANDS } from './audit';
 
 const FIX = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const CU = `${FIX}audits/cu_fcc_conventional.xyz`;
 const EAM = `eam:${FIX}potentials/Cu_u3.eam`;
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const cmd = AUDIT_COMMANDS[0];
-    const code = await cmd.run(parseArgs(cmd.spec, argv));
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (argv: string[]) => runCli(AUDIT_COMMANDS[0], argv);
 
 afterEach(() => vi.restoreAllMocks());
 

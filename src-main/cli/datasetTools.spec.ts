@@ -5,25 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseArgs, UsageError } from './args';
+import { UsageError } from './args';
+import { runCli } from '../../test-support/cliRun';
 import { DATASET_COMMANDS } from './datasetTools';
 import { isDeepmdPath, readDeepmdAsReadFileResult } from '../node/deepmd';
 
 const DFT = fileURLToPath(new URL('../../fixtures/io/dft/', import.meta.url));
 
-async function run(name: 'dataset' | 'export', argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const cmd = DATASET_COMMANDS.find((c) => c.spec.name === name)!;
-    const code = await cmd.run(parseArgs(cmd.spec, argv));
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (name: 'dataset' | 'export', argv: string[]) => runCli(DATASET_COMMANDS.find((c) => c.spec.name === name)!, argv);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseArgs, UsageError } from './args';
+import { UsageError } from './args';
+import { runCli } from '../../test-support/cliRun';
 import { EXPORT_MODEL_COMMANDS } from './exportModel';
 import { saveModelFiles } from '../ml/runFolder';
 import { createEamFromText } from '../../src-shared/potentials/eam';
@@ -18,19 +19,7 @@ import { lammpsUnavailable, runLammps } from '../../test-support/lammpsRun';
 const POT = fileURLToPath(new URL('../../fixtures/potentials/', import.meta.url));
 const DFT = fileURLToPath(new URL('../../fixtures/io/dft/', import.meta.url));
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const cmd = EXPORT_MODEL_COMMANDS[0];
-    const code = await cmd.run(parseArgs(cmd.spec, argv));
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (argv: string[]) => runCli(EXPORT_MODEL_COMMANDS[0], argv);
 
 afterEach(() => vi.restoreAllMocks());
 

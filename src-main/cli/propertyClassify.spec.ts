@@ -5,25 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseArgs } from './args';
+import { runCli } from '../../test-support/cliRun';
 import { PROPERTY_COMMANDS } from './property';
 import { createRng } from '../../src-shared/space/rng';
 
 const CU = fileURLToPath(new URL('../../fixtures/property/cu_structure_types.xyz', import.meta.url));
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const cmd = PROPERTY_COMMANDS[0];
-    const code = await cmd.run(parseArgs(cmd.spec, argv));
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (argv: string[]) => runCli(PROPERTY_COMMANDS[0], argv);
 
 afterEach(() => vi.restoreAllMocks());
 

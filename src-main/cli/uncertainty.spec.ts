@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFramesFromPath } from '../node/readFile';
 import { modelCalculatorFromDir } from '../ml/modelFiles';
 import { parseArgs } from './args';
+import { runCli } from '../../test-support/cliRun';
 import { UNCERTAINTY_COMMANDS } from './uncertainty';
 import { SIMULATION_COMMANDS } from './simulate';
 
@@ -35,19 +36,7 @@ const CONFIG = {
   split: { method: 'random', validFraction: 0.25, seed: 0 },
 };
 
-async function run(name: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const cmd = UNCERTAINTY_COMMANDS.find((c) => c.spec.name === name)!;
-    const code = await cmd.run(parseArgs(cmd.spec, argv));
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (name: string, argv: string[]) => runCli(UNCERTAINTY_COMMANDS.find((c) => c.spec.name === name)!, argv);
 
 afterEach(() => vi.restoreAllMocks());
 
