@@ -289,20 +289,21 @@ export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize,
 }
 
 /**
- * Reverse pass of messageForward for P half pairs: gx [N, 3F] += dE/dx, gv2 [N, 3, F] += dE/dvIn
+ * Reverse pass of messageForward for P half pairs: gx [N, 3F] += dE/dx (only when needGx != 0: the
+ * first block's x is a function of the species alone), gv2 [N, 3, F] += dE/dvIn
  * (vv only), and per pair gDir [3P] += dE/dr̂, gFc [P] += dE/df_c, gRbfc [P, K] += dE/d(rbf·f_c) through
  * filt = rbfc fk + fc fb (fkT = fkᵀ [3F, K]). gs [N, F] and gv [N, 3, F] are dE/ds and dE/dv after
  * the messages. gfilt: scratch of 6F values (dE/dfilt of two pairs, whose gRbfc rows are then made
  * together so that each load of fkT serves both).
  */
 export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
-  gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
-  if (F == 32) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
-  else messageBackwardF(P, F, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
+  needGx: i32, gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
+  if (F == 32) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, needGx, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
+  else messageBackwardF(P, F, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, needGx, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
 }
 
 @inline function messageBackwardF(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
-  gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
+  needGx: i32, gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
   const F3 = 3 * F, F2 = 2 * F;
   const zero = f64x2.splat(0.0);
   const B = <usize>F << 3, B2 = B << 1, B3 = B * 3;
@@ -319,8 +320,10 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
       const gsi = v128.load(gsI + o), gsj = v128.load(gsJ + o);
       const gss = f64x2.add(f64x2.mul(gsi, v128.load(xJ + o)), f64x2.mul(gsj, v128.load(xI + o)));
       v128.store(gf + o, gss);
-      v128.store(gxJ + o, f64x2.add(v128.load(gxJ + o), f64x2.mul(gsi, fss)));
-      v128.store(gxI + o, f64x2.add(v128.load(gxI + o), f64x2.mul(gsj, fss)));
+      if (needGx) {
+        v128.store(gxJ + o, f64x2.add(v128.load(gxJ + o), f64x2.mul(gsi, fss)));
+        v128.store(gxI + o, f64x2.add(v128.load(gxI + o), f64x2.mul(gsj, fss)));
+      }
       const gix = v128.load(gvI + o), giy = v128.load(gvI + o + B), giz = v128.load(gvI + o + B2);
       const gjx = v128.load(gvJ + o), gjy = v128.load(gvJ + o + B), gjz = v128.load(gvJ + o + B2);
       const wi = f64x2.add(f64x2.add(f64x2.mul(gix, dx), f64x2.mul(giy, dy)), f64x2.mul(giz, dz));
@@ -329,8 +332,10 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
       const gvs = f64x2.sub(f64x2.mul(wi, xvsj), f64x2.mul(wj, xvsi));
       v128.store(gf + o + B2, gvs);
       gfc = f64x2.add(gfc, f64x2.add(f64x2.mul(gss, v128.load(fb + o)), f64x2.mul(gvs, v128.load(fb + o + B2))));
-      v128.store(gxJ + o + B2, f64x2.add(v128.load(gxJ + o + B2), f64x2.mul(wi, fvs)));
-      v128.store(gxI + o + B2, f64x2.sub(v128.load(gxI + o + B2), f64x2.mul(wj, fvs)));
+      if (needGx) {
+        v128.store(gxJ + o + B2, f64x2.add(v128.load(gxJ + o + B2), f64x2.mul(wi, fvs)));
+        v128.store(gxI + o + B2, f64x2.sub(v128.load(gxI + o + B2), f64x2.mul(wj, fvs)));
+      }
       const ci = f64x2.mul(xvsj, fvs), cj = f64x2.mul(xvsi, fvs);
       gdx = f64x2.add(gdx, f64x2.sub(f64x2.mul(gix, ci), f64x2.mul(gjx, cj)));
       gdy = f64x2.add(gdy, f64x2.sub(f64x2.mul(giy, ci), f64x2.mul(gjy, cj)));
@@ -342,8 +347,10 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
         const gvv = f64x2.add(f64x2.mul(ti, xvvj), f64x2.mul(tj, xvvi));
         v128.store(gf + o + B, gvv);
         gfc = f64x2.add(gfc, f64x2.mul(gvv, v128.load(fb + o + B)));
-        v128.store(gxJ + o + B, f64x2.add(v128.load(gxJ + o + B), f64x2.mul(ti, fvv)));
-        v128.store(gxI + o + B, f64x2.add(v128.load(gxI + o + B), f64x2.mul(tj, fvv)));
+        if (needGx) {
+          v128.store(gxJ + o + B, f64x2.add(v128.load(gxJ + o + B), f64x2.mul(ti, fvv)));
+          v128.store(gxI + o + B, f64x2.add(v128.load(gxI + o + B), f64x2.mul(tj, fvv)));
+        }
         const ai = f64x2.mul(xvvj, fvv), aj = f64x2.mul(xvvi, fvv);
         v128.store(g2J + o, f64x2.add(v128.load(g2J + o), f64x2.mul(gix, ai)));
         v128.store(g2J + o + B, f64x2.add(v128.load(g2J + o + B), f64x2.mul(giy, ai)));

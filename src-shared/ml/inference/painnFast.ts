@@ -118,7 +118,7 @@ interface PainnKernels {
   filters(P: number, K: number, F3: number, rbfc: number, fc: number, fk: number, fb: number, filt: number, vv: number): void;
   messageForward(P: number, F: number, pi: number, pj: number, dir: number, filt: number, x: number, s: number, v: number, vIn: number, vv: number): void;
   messageBackward(P: number, F: number, K: number, pi: number, pj: number, dir: number, filt: number, x: number, gs: number, gv: number, vIn: number, vv: number,
-    gx: number, gv2: number, gDir: number, gFc: number, gRbfc: number, fkT: number, fb: number, gfilt: number): void;
+    needGx: number, gx: number, gv2: number, gDir: number, gFc: number, gRbfc: number, fkT: number, fb: number, gfilt: number): void;
   silu(z: number, h: number, dh: number, n: number): void;
   updateContext(N: number, F: number, s: number, Vv: number, ctx: number, eps: number): void;
   updateApply(N: number, F: number, s: number, v: number, Uv: number, Vv: number, u: number, upd: number): void;
@@ -430,12 +430,13 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
       denseBackK(gUv, 3 * N, F, lw.U, lw.UT, F, gv, true, null);
       denseBackK(gVv, 3 * N, F, lw.V, lw.VT, F, gv, true, null);
       gvZero = false;
-      // ---- message backward: gx [N, 3F]; gv2 = dE/dv_in (gv passes through, plus the vv messages)
-      gx.fill(0, 0, N * F3);
-      gv2.set(gv.subarray(0, N * F3));
+      // ---- message backward: gx [N, 3F]; gv2 = dE/dv_in (gv passes through, plus the vv messages);
+      // neither in the first block (x from the embedding, v_in = 0)
+      if (l > 0 || !kx) gx.fill(0, 0, N * F3);
+      if (l > 0) gv2.set(gv.subarray(0, N * F3));
       if (kx)
         kx.messageBackward(P, F, K, piW.byteOffset, pjW.byteOffset, dir.byteOffset, filt.byteOffset, x.byteOffset, gs.byteOffset, gv.byteOffset, vIn.byteOffset, l > 0 ? 1 : 0,
-          gx.byteOffset, gv2.byteOffset, gDir.byteOffset, gFc.byteOffset, gRbfc.byteOffset, lw.fkT.byteOffset, lw.fb.byteOffset, gfilt.byteOffset);
+          l > 0 ? 1 : 0, gx.byteOffset, gv2.byteOffset, gDir.byteOffset, gFc.byteOffset, gRbfc.byteOffset, lw.fkT.byteOffset, lw.fb.byteOffset, gfilt.byteOffset);
       for (let p = 0; p < (kx ? 0 : P); p++) {
         const i = pi[p], j = pj[p], o0 = p * F3, xi = i * F3, xj = j * F3, si = i * F, sj = j * F;
         const dx = dir[3 * p], dy = dir[3 * p + 1], dz = dir[3 * p + 2];
@@ -486,7 +487,8 @@ export function painnEngine(saved: SavedModel, opts: { kernel?: 'auto' | 'wasm' 
         }
       }
       { const t = gv; gv = gv2; gv2 = t; }
-      // φ backward: gs += ((gx W1ᵀ) ∘ σ') W0ᵀ
+      // φ backward: gs += ((gx W1ᵀ) ∘ σ') W0ᵀ; not in the first block, whose s is the embedding (constant)
+      if (l === 0) break;
       denseBackK(gx, N, F3, lw.p1k, lw.p1kT, F, gh, false, st.d0);
       denseBackK(gh, N, F, lw.p0k, lw.p0kT, F, gs, true, null);
     }
