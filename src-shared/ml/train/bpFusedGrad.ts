@@ -165,7 +165,8 @@ export function createBpFusedLoss(model: AtomisticModel, atomSpecies: readonly I
     for (let q = 0; q < N; q++) {
       const b = host.atomFrame[q], a = host.atomOrigin[q];
       localOf[q] = off[b] + a;
-      X.set(entries[b].x.subarray(a * F, (a + 1) * F), q * F);
+      const src = entries[b].x;
+      for (let f = 0, o = a * F, t = q * F; f < F; f++) X[t + f] = src[o + f];
     }
     // forward (and dE/dG for forces and stress), per species block
     const wantGeom = wantF || wantS;
