@@ -1,6 +1,7 @@
-// fileChunks recycles two buffers; reading through it must give exactly what reading the whole
+// fileChunks recycles three buffers and reads one chunk ahead; reading through it must give exactly what reading the whole
 // file at once gives (frames, warnings, errors with their lines), for every format and chunk size,
-// including lines much longer than a chunk and chunks that cut CR LF pairs.
+// including lines much longer than a chunk and chunks that cut CR LF pairs. A consumer that stops
+// early (an error, a cancelled read) leaves no read in flight and the file closed.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,4 +47,28 @@ describe('fileChunks', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(/^bad\.xyz:36: /);
   });
+
+  it('yields the bytes of the file in order, and a consumer may stop early', async () => {
+    const bytes = new Uint8Array(100_003).map((_, i) => (i * 7 + (i >> 9)) & 255);
+    const p = join(dir, 'bytes.bin');
+    writeFileSync(p, bytes);
+    for (const n of [1000, 4096, 1 << 20]) {
+      const parts: Uint8Array[] = [];
+      for await (const c of fileChunks(p, n)) parts.push(c.slice()); // copied: the buffers are reused
+      expect(Buffer.concat(parts).equals(Buffer.from(bytes))).toBe(true);
+    }
+    // Stop after the first chunk, while the next is being read ahead; then the file can be removed
+    // and read again (the handle was closed, nothing rejects unhandled).
+    let seen = 0;
+    for await (const c of fileChunks(p, 1000)) {
+      seen += c.length;
+      break;
+    }
+    expect(seen).toBe(1000);
+    const gen = fileChunks(p, 1000);
+    await gen.next();
+    await expect(gen.throw(new Error('stop'))).rejects.toThrow('stop');
+    rmSync(p);
+  });
 });
+

@@ -114,6 +114,21 @@ describe('readFramesParallel gives exactly the sequential result', () => {
     expect(par.warnings).toHaveLength(5);
   });
 
+  it('bit for bit, on ranges sent in several batches, with trailing blank lines', async () => {
+    // ~6 MB: each of 2 ranges spans several of the worker's 2 MB reads, so frames arrive in batches.
+    const path = file(generate(9, { frames: 12000, maxAtoms: 12 }) + '\n  \n\n');
+    const { seq, par } = await same(path, { workers: 2 }, 'parallel');
+    expect(statSync(path).size).toBeGreaterThan(5e6);
+    expect(par.frameCount).toBe(12000);
+    const bits = (a: ArrayBufferView | null | undefined) => (a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex') : a);
+    seq.frames.forEach((f, i) => {
+      const g = par.frames[i];
+      for (const k of ['numbers', 'positionsA', 'cellA', 'forcesEvPerA', 'stressEvPerA3'] as const) expect(bits(g[k]), `frame ${i} ${k}`).toBe(bits(f[k]));
+      expect(Object.is(g.energyEv, f.energyEv)).toBe(true);
+      for (const [name, col] of Object.entries(f.arrays)) expect(bits(g.arrays[name].data as ArrayBufferView)).toBe(bits(col.data as ArrayBufferView));
+    });
+  });
+
   it('with CRLF line ends', async () => {
     const path = file(generate(3, { frames: 200, maxAtoms: 20, tricky: true, crlf: true }));
     await same(path, { workers: 3 }, 'parallel');

@@ -18,158 +18,23 @@
 // symmetric tensors found in practice both orders give the same numbers.
 //
 // Speed: atom lines are parsed straight from bytes into typed arrays (extxyzAtoms.ts), in a plain
-// loop outside the generator. The writer prints every number in its shortest round-trip form, so
+// loop outside the generator; comment lines of the usual form are parsed from bytes too
+// (extxyzHeader.ts HeaderReader, with the full key=value grammar as the fallback). The writer prints every number in its shortest round-trip form, so
 // write -> read is bit-exact.
-import type { Frame, InfoValue, PerAtomArray } from '../../atoms/frame';
-import { cellVolumeA3 } from '../../atoms/frame';
+import type { Frame, PerAtomArray } from '../../atoms/frame';
 import { ParseError } from '../errors';
 import { Fields, parseFloatBytes, parseIntBytes } from '../fields';
 import type { FormatSpec, FrameReader, ReadContext, WriteOptions } from '../format';
 import { NEED_MORE } from '../lineCursor';
-import { AtomBlock, KIND_NAME, type Layout, ROLE_ARRAY, ROLE_Z, SpeciesTable, buildLayout, isNanToken, plainLayout } from './extxyzAtoms';
-import { convertInfoValue, formatFloat, formatInfoValue, numbersOf, quoteToken, splitKeyValues } from './extxyzKeyValue';
+import { AtomBlock, KIND_NAME, type Layout, ROLE_ARRAY, SpeciesTable, isNanToken, plainLayout } from './extxyzAtoms';
+import { type Header, HeaderReader, labelKeyLists } from './extxyzHeader';
+import { formatFloat, formatInfoValue, quoteToken } from './extxyzKeyValue';
 
-export const ENERGY_KEYS = ['energy', 'REF_energy', 'DFT_energy', 'Energy', 'free_energy'];
-export const FORCES_KEYS = ['forces', 'REF_forces', 'DFT_forces', 'force'];
-export const STRESS_KEYS = ['stress', 'REF_stress', 'DFT_stress'];
-export const VIRIAL_KEYS = ['virial', 'REF_virial', 'DFT_virial'];
-/** Keys ASE stores as Fortran-ordered 3x3 matrices (SPECIAL_3_3_KEYS, besides Lattice). */
-const FORTRAN_3X3_KEYS = new Set(['stress', 'virial']);
+export { ENERGY_KEYS, FORCES_KEYS, STRESS_KEYS, VIRIAL_KEYS } from './extxyzHeader';
 /** Larger atom counts are taken for a corrupt count line rather than allocated. */
 const MAX_ATOMS = 1 << 27;
 /** Frames with more atoms wait for their bytes before allocating (see readExtxyz). */
 const LAZY_ATOMS = 1 << 16;
-
-interface LabelKeyLists {
-  energy: string[];
-  forces: string[];
-  stress: string[];
-  virial: string[];
-}
-
-function labelKeyLists(ctx: ReadContext): LabelKeyLists {
-  const m = ctx.options.labelKeys ?? {};
-  const pick = (v: string | null | undefined, dflt: string[]) => (v === '' ? [] : v ? [v] : dflt);
-  return {
-    energy: pick(m.energy, ENERGY_KEYS),
-    forces: pick(m.forces, FORCES_KEYS),
-    stress: pick(m.stress, STRESS_KEYS),
-    virial: m.stress && !m.virial ? [] : pick(m.virial, VIRIAL_KEYS),
-  };
-}
-
-interface Header {
-  layout: Layout | null; // null: plain XYZ, decided from the first atom line
-  /** Cell rows (9 values, Å); copied into the frame's buffer by buildFrame. */
-  cellA: number[] | null;
-  pbc: [boolean, boolean, boolean];
-  energyEv: number | undefined;
-  energyKey: string | null;
-  /** Row-major stress (9 values, eV/Å³); copied into the frame's buffer by buildFrame. */
-  stressEvPerA3: number[] | undefined;
-  stressKey: string | null;
-  info: Record<string, InfoValue>;
-}
-
-/** 3x3 row-major from 6 (Voigt) or 9 values (Fortran order when `fortran`); null for other counts. */
-function toStress9(vals: number[], fortran: boolean): number[] | null {
-  if (vals.length === 6) {
-    const [xx, yy, zz, yz, xz, xy] = vals;
-    return [xx, xy, xz, xy, yy, yz, xz, yz, zz];
-  }
-  if (vals.length !== 9) return null;
-  const out = vals.slice();
-  if (fortran) for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[3 * r + c] = vals[r + 3 * c];
-  return out;
-}
-
-const PBC_WORDS: Record<string, boolean> = { T: true, F: false, True: true, False: false, 1: true, 0: false };
-
-function parsePbc(raw: string): [boolean, boolean, boolean] | null {
-  if (raw === 'T T T') return [true, true, true];
-  if (raw === 'F F F') return [false, false, false];
-  const t = raw.split(/[\s,]+/).filter(Boolean).map((x) => PBC_WORDS[x]);
-  if (t.some((x) => x === undefined)) return null;
-  if (t.length === 1) return [t[0]!, t[0]!, t[0]!];
-  return t.length === 3 ? [t[0]!, t[1]!, t[2]!] : null;
-}
-
-function parseHeader(comment: string, line: number, keys: LabelKeyLists, layouts: Map<string, Layout>, ctx: ReadContext): Header {
-  const h: Header = { layout: null, cellA: null, pbc: [false, false, false], energyEv: undefined, energyKey: null, stressEvPerA3: undefined, stressKey: null, info: {} };
-  if (!comment.includes('=')) {
-    const text = comment.trim();
-    if (text) h.info.comment = text; // plain XYZ: a free comment
-    return h;
-  }
-  const pairs = splitKeyValues(comment);
-  const kv = new Map<string, string>(); // last value wins, as in ASE's dict
-  for (let j = 0; j < pairs.length; j++) kv.set(pairs[j][0], pairs[j][1]);
-  const lattice = kv.get('Lattice');
-  if (lattice !== undefined) {
-    const v = numbersOf(lattice);
-    if (!v || v.length !== 9 || !v.every(Number.isFinite)) throw new ParseError(ctx.fileName, line, 'Lattice="ax ay az bx by bz cx cy cz" with 9 numbers (cell vectors, Å)', lattice);
-    h.cellA = v;
-    h.pbc = [true, true, true];
-    kv.delete('Lattice');
-  }
-  const pbc = kv.get('pbc');
-  if (pbc !== undefined) {
-    const p = parsePbc(pbc);
-    if (!p) throw new ParseError(ctx.fileName, line, 'pbc="T T T" with 3 values T or F', pbc);
-    h.pbc = p;
-    kv.delete('pbc');
-  }
-  const props = kv.get('Properties');
-  if (props !== undefined) {
-    let layout = layouts.get(props);
-    if (!layout) {
-      layout = buildLayout(props, keys.forces, ctx, line);
-      layouts.set(props, layout);
-    }
-    h.layout = layout;
-    kv.delete('Properties');
-  }
-  for (const k of keys.energy) {
-    const raw = kv.get(k);
-    if (raw === undefined) continue;
-    const v = numbersOf(raw);
-    if (!v || v.length !== 1) throw new ParseError(ctx.fileName, line, `one number for the energy key "${k}"`, raw);
-    h.energyEv = v[0];
-    h.energyKey = k;
-    kv.delete(k);
-    break;
-  }
-  for (const k of keys.stress) {
-    const raw = kv.get(k);
-    if (raw === undefined) continue;
-    const s = toStress9(numbersOf(raw) ?? [], FORTRAN_3X3_KEYS.has(k));
-    if (!s) throw new ParseError(ctx.fileName, line, `9 numbers (3x3) or 6 (Voigt xx yy zz yz xz xy) for the stress key "${k}"`, raw);
-    h.stressEvPerA3 = s;
-    h.stressKey = k;
-    kv.delete(k);
-    break;
-  }
-  if (!h.stressEvPerA3) {
-    for (const k of keys.virial) {
-      const raw = kv.get(k);
-      if (raw === undefined) continue;
-      const vir = toStress9(numbersOf(raw) ?? [], FORTRAN_3X3_KEYS.has(k));
-      if (!vir) throw new ParseError(ctx.fileName, line, `9 numbers (3x3) or 6 (Voigt xx yy zz yz xz xy) for the virial key "${k}"`, raw);
-      const vol = cellVolumeA3(h.cellA && Float64Array.from(h.cellA));
-      if (!(vol > 0)) {
-        ctx.warn(line, `"${k}" cannot be converted to stress without a cell (Lattice); it was kept as an info value`);
-        break;
-      }
-      for (let j = 0; j < 9; j++) vir[j] = -vir[j] / vol;
-      h.stressEvPerA3 = vir;
-      h.stressKey = k;
-      kv.delete(k);
-      break;
-    }
-  }
-  kv.forEach((raw, k) => (h.info[k] = convertInfoValue(k, raw)));
-  return h;
-}
 
 /** Float64 values to reserve in the frame's buffer for the header's cell and stress. */
 function reserveOf(h: Header): number {
@@ -217,6 +82,7 @@ export const readExtxyz: FrameReader = function* (cur, ctx) {
   const species = new SpeciesTable(ctx);
   const keys = labelKeyLists(ctx);
   const layouts = new Map<string, Layout>();
+  const headers = new HeaderReader(keys, layouts, ctx);
   const truncated = (frameLine: number, what: string) =>
     new ParseError(ctx.fileName, cur.lineNo, what, 'end of file', `The frame starting at line ${frameLine} is incomplete: the file appears truncated.`);
   for (;;) {
@@ -244,7 +110,7 @@ export const readExtxyz: FrameReader = function* (cur, ctx) {
       if (cur.eof) throw truncated(frameLine, 'a comment line after the atom count');
       yield NEED_MORE;
     }
-    const header = parseHeader(cur.text(), cur.lineNo, keys, layouts, ctx);
+    const header = headers.read(cur.buf, cur.start, cur.end, cur.lineNo);
     if (natoms > LAZY_ATOMS) {
       // A large count is allocated for only once the bytes for that many atom lines (at least
       // "H 0 0 0\n") are there: a corrupt count line must not allocate gigabytes.
@@ -288,10 +154,10 @@ export const readExtxyz: FrameReader = function* (cur, ctx) {
       if (cur.eof) throw truncated(frameLine, `${natoms} atom lines (found ${block.done})`);
       yield NEED_MORE;
     }
-    if (block.layout.columns.some((c) => c.role === ROLE_Z)) block.finishNumbers();
+    if (block.layout.hasZ) block.finishNumbers();
     // nan/inf are accepted in label and extra columns (ASE writes them) but never in positions.
     const pos = block.positions;
-    for (let k = 0; k < pos.length; k++) {
+    for (let k = 0; block.nonFinite && k < pos.length; k++) {
       if (Number.isFinite(pos[k])) continue;
       const i = Math.floor(k / 3);
       throw new ParseError(ctx.fileName, frameLine + 2 + i, 'finite positions (Å) on every atom line', `${pos[3 * i]} ${pos[3 * i + 1]} ${pos[3 * i + 2]}`, 'NaN, Inf and out-of-range numbers (beyond ±1.8e308) cannot be positions.');

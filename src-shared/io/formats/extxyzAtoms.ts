@@ -38,6 +38,8 @@ export interface Layout {
   /** Text for messages: "species:S:1:pos:R:3". */
   properties: string;
   forcesKey: string | null;
+  /** Whether the elements come from an atomic-number column (Z:I:1) rather than species. */
+  hasZ: boolean;
 }
 
 type ColumnData = Float64Array | Int32Array | Uint8Array | string[];
@@ -82,7 +84,7 @@ export function buildLayout(properties: string, forcesKeys: string[], ctx: ReadC
     forcesKey = k;
     break;
   }
-  return { columns, nTokens: first, properties, forcesKey };
+  return { columns, nTokens: first, properties, forcesKey, hasZ: columns.some((c) => c.role === ROLE_Z) };
 }
 
 /** Columns of a plain XYZ line with nTokens tokens: species, pos, then `extra` (R or S). */
@@ -156,6 +158,8 @@ export class AtomBlock {
   forces: Float64Array | null = null;
   /** Atoms parsed so far. */
   done = 0;
+  /** Whether any real value read so far is NaN or ±Inf (only the slow path can produce one). */
+  nonFinite = false;
   private cur: LineCursor | null = null;
   /** View of the cursor's buffer for reading 4 bytes at a time. */
   private dv: DataView | null = null;
@@ -294,6 +298,22 @@ export class AtomBlock {
           let nf = 0;
           if (ch === 46) {
             p++;
+            // 8 digits at once (ASE's %16.8f), then 4 at a time, then one by one.
+            if (p + 8 <= n) {
+              const x = dv.getUint32(p, true);
+              const y = dv.getUint32(p + 4, true);
+              if (((x & 0xf0f0f0f0) | (((x + 0x06060606) & 0xf0f0f0f0) >>> 4)) === 0x33333333 && ((y & 0xf0f0f0f0) | (((y + 0x06060606) & 0xf0f0f0f0) >>> 4)) === 0x33333333) {
+                let d = x - 0x30303030;
+                d = (d * 10 + (d >>> 8)) & 0x00ff00ff;
+                d = (d * 100 + (d >>> 16)) & 0xffff;
+                let d2 = y - 0x30303030;
+                d2 = (d2 * 10 + (d2 >>> 8)) & 0x00ff00ff;
+                d2 = (d2 * 100 + (d2 >>> 16)) & 0xffff;
+                fp = d * 10000 + d2;
+                nf = 8;
+                p += 8;
+              }
+            }
             while (p + 4 <= n) {
               const x = dv.getUint32(p, true);
               if (((x & 0xf0f0f0f0) | (((x + 0x06060606) & 0xf0f0f0f0) >>> 4)) !== 0x33333333) break;
@@ -319,6 +339,7 @@ export class AtomBlock {
             while (ch > 32) ch = buf[++p];
             v = parseFloatBytes(buf, ts, p);
             if (v !== v && !isNanToken(buf, ts, p)) this.tokenError(buf, ts, p, col.first + k, col, 'a number', line);
+            if (!Number.isFinite(v)) this.nonFinite = true;
           }
           arr[base + k] = v;
         }
