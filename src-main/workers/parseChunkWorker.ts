@@ -59,6 +59,7 @@ export type ParseRangeReply =
   | { type: 'failed'; job: number; message: string };
 
 const CHUNK_BYTES = 1 << 21;
+let spareBuffer: Uint8Array | null = null;
 const SYMBOLS = Array.from({ length: MAX_Z + 1 }, (_, z) => symbolOf(z));
 
 function toWire(f: Frame): WireFrame {
@@ -109,7 +110,10 @@ export function parseRange(req: ParseRangeRequest, post: (msg: ParseRangeReply, 
       },
     };
     const gen = readExtxyz(cur, ctx);
-    let buf = new Uint8Array(Math.max(1, Math.min(CHUNK_BYTES, end - start)));
+    // The read buffer of the previous job is reused (no frame refers to it): fresh memory costs a
+    // page fault per 4 KiB on first touch, which on some hosts costs more than parsing it.
+    let buf = spareBuffer ?? new Uint8Array(CHUNK_BYTES);
+    spareBuffer = null;
     let pos = start;
     let frameCount = 0;
     let lastFrameEnd = -1;
@@ -168,6 +172,7 @@ export function parseRange(req: ParseRangeRequest, post: (msg: ParseRangeReply, 
       if (Atomics.load(req.stop, 0) !== 0) throw new Error('stopped');
       if (eof && !finished) throw new Error('the reader did not finish at the end of the range');
     }
+    spareBuffer = buf;
     post({
       type: 'done',
       job,
