@@ -2,12 +2,15 @@
 // kernels/build.mjs into kernels/painn.wasm. The same mathematics as the TypeScript loops of
 // src-shared/ml/inference/painnFast.ts (read that first), which calls these on arrays it lays out
 // in this module's memory (pointers = byte offsets of its Float64Array / Int32Array views):
-//   dense / denseBack   y = x W + b and gx = gy Wᵀ (∘ scale), two lanes over the output columns
-//   filters             W(r_p) = rbfc_p fk + fc_p fb for every half pair
+//   dense / denseBack   y = x W + b and gx = (gy Wᵀ) ∘ scale (given Wᵀ), rows two at a time
+//   filters             W(r_p) = rbfc_p fk + fc_p fb for every half pair, two pairs at a time
 //   messageForward      messages to i from j (r̂) and to j from i (-r̂) of each half pair
 //   messageBackward     their reverse pass, down to dE/d(rbf·f_c), dE/df_c and dE/dr̂ per pair
-// Two lanes = two channels f (F must be even: the host uses the TypeScript loops otherwise).
-// Nothing is allocated here.
+//   silu, update*       the activation and the per-atom steps of the update block and their reverse
+//   pairBasis / pairGradients   r̂ and the Bessel basis × cutoff per pair; the chain rule back to dE/dd_p
+// Two lanes = two channels f (F must be even: the host uses the TypeScript loops otherwise). The
+// message kernels address rows by byte pointers, and F = 32 (the default model) is compiled apart so
+// that the offsets of the rows' thirds become immediate load offsets. Nothing is allocated here.
 
 // @ts-nocheck (AssemblyScript)
 import { vexp, vsinHalf, vcosHalf } from './simdMath';

@@ -8,6 +8,9 @@
 //            down to dE/d(rbf·f_c), dE/df_c and dE/dr̂ per pair, then dE/dd_p by the chain rule
 //            through r and r̂ (sin(nθ), cos(nθ) of the Bessel basis by the angle-addition
 //            recurrence), and forces / virial stress by pairGeometry.pairForces.
+// With WebAssembly SIMD (kernels/painn.ts) every loop above except the embedding runs in the kernels,
+// on views of their memory; the TypeScript loops stay as the fallback (kernel: 'ts', odd F). The first
+// block needs no dE/dx and no φ reverse pass: its s is the species embedding.
 // The direct-force head (config.directForces) gives F_i = s_F Σ_f w_f v_i,f from the forward pass;
 // its stress still comes from the energy (as predict.ts/directForces.ts do).
 // Equal to the tfjs training graph within float32 rounding and to painnF64 to ~1e-12 (painnFast.spec.ts).
