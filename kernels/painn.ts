@@ -301,7 +301,9 @@ export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize,
  */
 export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
   needGx: i32, gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
-  if (F == 32) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, needGx, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
+  // F = 32 compiled apart, for the two cases that occur (vv and needGx both on or both off)
+  if (F == 32 && vv && needGx) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, 1, 1, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
+  else if (F == 32 && !vv && !needGx) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, 0, 0, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
   else messageBackwardF(P, F, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, needGx, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
 }
 
