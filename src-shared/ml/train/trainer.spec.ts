@@ -107,6 +107,31 @@ describe('trainer', () => {
     expect(tf.memory().numTensors).toBeLessThan(base);
   });
 
+  it('keeps only the newest historyKept epoch records in memory and checkpoints; a resumed run ends with the same records', async () => {
+    const { tf } = await useBackend('cpu');
+    const data = tinyData();
+    const config = fastConfig({ maxEpochs: 5 });
+    const a = setup(tf, data, tinyConfig);
+    const ta = createTrainer({ model: a.model, data, graphs: a.graphs, config, historyKept: 2 });
+    const seen: number[] = [];
+    const ra = await ta.run({ onEpoch: (e) => seen.push(e.epoch) });
+    expect(seen).toEqual([0, 1, 2, 3, 4]); // every epoch is still reported (and appended to metrics.jsonl by the job)
+    expect(ra.history.map((h) => h.epoch)).toEqual([3, 4]);
+    const final = ta.checkpoint('stop');
+    expect(final.history.map((h) => h.epoch)).toEqual([3, 4]);
+    const b = setup(tf, data, tinyConfig);
+    const tb = createTrainer({ model: b.model, data, graphs: b.graphs, config, historyKept: 2 });
+    await tb.run({ maxEpochs: 3 });
+    const c = tb.checkpoint('stop');
+    expect(c.history.map((h) => h.epoch)).toEqual([1, 2]);
+    const m2 = loadModel(tf, c.model);
+    const t2 = createTrainer({ model: m2, data, graphs: b.graphs, config, resume: c, historyKept: 2 });
+    const r2 = await t2.run();
+    expect(r2.history.map((h) => [h.epoch, h.train, h.lr])).toEqual(ra.history.map((h) => [h.epoch, h.train, h.lr]));
+    for (const t of [ta, tb, t2]) t.dispose();
+    for (const m of [a.model, b.model, m2]) m.dispose();
+  });
+
   it('trains the BP model on 20 frames of the Si example: validation errors fall below a bound', async () => {
     const { tf } = await useBackend('wasm');
     const read = readText(extxyzFormat, readFileSync('resources/examples/Si_mlearn_test.xyz', 'utf8'), { fileName: 'Si_mlearn_test.xyz' });
