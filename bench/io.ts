@@ -5,7 +5,10 @@
 // generated once into bench/data/ (gitignored). Real datasets from ../shared/data are timed too
 // when present. Files of at least PARALLEL_MIN_BYTES get a second row: readFramesParallel
 // (src-main/node/parallelRead.ts), K worker threads on byte ranges cut at verified frame starts.
-// Run: npx tsx bench/io.ts [--mb 50] [--repeats 3] [--ase-repeats 1] [--no-ase] [--workers K]
+// On a shared machine the load changes between our short runs and ASE's long one, so the timings
+// are taken in R rounds (--rounds), each timing every reader of ours and then ASE; a ratio is the
+// median over rounds of ASE's time / ours in the same round (MB/s columns: the best round).
+// Run: npx tsx bench/io.ts [--mb 50] [--repeats 3] [--rounds 3] [--ase-repeats 1] [--no-ase] [--workers K]
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -25,6 +28,7 @@ const opt = (name: string, dflt: number) => {
 const targetMb = opt('mb', 50);
 const repeats = opt('repeats', 3);
 const aseRepeats = opt('ase-repeats', 1);
+const rounds = Math.max(1, opt('rounds', 3));
 const withAse = !args.includes('--no-ase');
 const workers = opt('workers', Math.min(availableParallelism(), 4));
 
@@ -81,7 +85,7 @@ interface Timing {
   atoms: number;
 }
 
-// The app's sequential path (parallelRead.ts readSequential): two recycled 1 MB buffers.
+// The app's sequential path (parallelRead.ts readSequential): three recycled 1 MB buffers, read ahead.
 const readSequential = (path: string) => readStream(extxyzFormat, fileChunks(path), { fileName: path });
 // The same over fs.createReadStream (a fresh 1 MB buffer per chunk), for comparison.
 const readFsStream = (path: string) => readStream(extxyzFormat, createReadStream(path, { highWaterMark: 1 << 20 }), { fileName: path });
@@ -93,12 +97,12 @@ async function readParallel(path: string): Promise<ReadResult> {
 }
 
 /** Best wall and CPU time (CPU of the whole process: every thread, workers included). */
-async function timeOurs(path: string, read: (path: string) => Promise<ReadResult>): Promise<Timing> {
+async function timeOurs(path: string, read: (path: string) => Promise<ReadResult>, warmUp: boolean): Promise<Timing> {
   let best = Infinity;
   let bestCpu = Infinity;
   let frames = 0;
   let atoms = 0;
-  for (let k = 0; k < repeats + 1; k++) {
+  for (let k = warmUp ? 0 : 1; k < repeats + 1; k++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await read(path);
@@ -127,24 +131,39 @@ function timeAse(path: string): (Timing & { ase_version: string }) | null {
 
 const col = (x: string, w: number) => x.padStart(w);
 
+const median = (xs: number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[a.length >> 1] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+
 async function bench(label: string, path: string): Promise<void> {
   const size = statSync(path).size;
   const mb = size / 1e6;
-  const rows: [string, Timing][] = [[label, await timeOurs(path, readSequential)]];
-  if (size >= PARALLEL_MIN_BYTES) rows.push(['  ours, over fs.createReadStream', await timeOurs(path, readFsStream)]);
-  if (size >= PARALLEL_MIN_BYTES && workers >= 2) rows.push([`  ours, parallel ${workers} workers`, await timeOurs(path, readParallel)]);
-  const ase = withAse ? timeAse(path) : null;
-  for (const [name, ours] of rows) {
-    const cells = [name.padEnd(32), col(mb.toFixed(1), 6), col(String(ours.frames), 7), col((mb / ours.seconds).toFixed(0), 10), col((mb / ours.cpu_seconds).toFixed(0), 9)];
-    if (ase) {
-      if (ase.frames !== ours.frames || ase.atoms !== ours.atoms) {
-        throw new Error(`${label}: ASE read ${ase.frames} frames/${ase.atoms} atoms, we read ${ours.frames}/${ours.atoms}`);
+  const readers: [string, (path: string) => Promise<ReadResult>][] = [[label, readSequential]];
+  if (size >= PARALLEL_MIN_BYTES) readers.push(['  ours, over fs.createReadStream', readFsStream]);
+  if (size >= PARALLEL_MIN_BYTES && workers >= 2) readers.push([`  ours, parallel ${workers} workers`, readParallel]);
+  const ours: Timing[][] = readers.map(() => []);
+  const ase: Timing[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < readers.length; i++) ours[i].push(await timeOurs(path, readers[i][1], r === 0));
+    const a = withAse ? timeAse(path) : null;
+    if (a) ase.push(a);
+  }
+  const best = (ts: Timing[], key: 'seconds' | 'cpu_seconds') => Math.min(...ts.map((t) => t[key]));
+  readers.forEach(([name], i) => {
+    const o = ours[i];
+    const cells = [name.padEnd(32), col(mb.toFixed(1), 6), col(String(o[0].frames), 7), col((mb / best(o, 'seconds')).toFixed(0), 10), col((mb / best(o, 'cpu_seconds')).toFixed(0), 9)];
+    if (ase.length === rounds) {
+      if (ase[0].frames !== o[0].frames || ase[0].atoms !== o[0].atoms) {
+        throw new Error(`${label}: ASE read ${ase[0].frames} frames/${ase[0].atoms} atoms, we read ${o[0].frames}/${o[0].atoms}`);
       }
-      cells.push(col((mb / ase.seconds).toFixed(1), 9), col((mb / ase.cpu_seconds).toFixed(1), 8));
-      cells.push(col((ase.seconds / ours.seconds).toFixed(1) + 'x', 10), col((ase.cpu_seconds / ours.cpu_seconds).toFixed(1) + 'x', 9));
+      const wall = median(o.map((t, r) => ase[r].seconds / t.seconds));
+      const cpu = median(o.map((t, r) => ase[r].cpu_seconds / t.cpu_seconds));
+      cells.push(col((mb / best(ase, 'seconds')).toFixed(1), 9), col((mb / best(ase, 'cpu_seconds')).toFixed(1), 8));
+      cells.push(col(wall.toFixed(1) + 'x', 10), col(cpu.toFixed(1) + 'x', 9));
     }
     console.log(cells.join(' '));
-  }
+  });
 }
 
 async function main(): Promise<void> {
@@ -154,7 +173,8 @@ async function main(): Promise<void> {
     generate(path, targetMb);
   }
   console.log(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log(`ours: readStream over fileChunks (1 MB chunks, 2 recycled buffers), best of ${repeats} after a warm-up run; ASE: ase.io.read(path, ':'), best of ${aseRepeats}`);
+  console.log(`ours: readStream over fileChunks (1 MB chunks, 3 recycled buffers, read ahead), best of ${repeats} (after a warm-up run in round 1); ASE: ase.io.read(path, ':'), best of ${aseRepeats}; ${rounds} rounds`);
+  console.log(`ratio = median over the ${rounds} rounds of ASE's time / ours in the same round; MB/s = best round`);
   console.log(`parallel rows: readFramesParallel, ${workers} workers (pooled, so the warm-up run also starts them), files >= ${PARALLEL_MIN_BYTES / 2 ** 20} MiB`);
   console.log(`MB/s by wall-clock time and by CPU time of the process, all threads (the CPU ratio is steadier on a shared machine)`);
   console.log(
