@@ -12,7 +12,8 @@
 // On cpu and wasm the symmetry functions run as fused kernels (models/symmetryFunctionsKernel.ts);
 // --path graph forces the plain tf graph (what other backends use) for comparison.
 //
-// Timing: the best of --epochs epochs; PyTorch runs in a child process and its epochs alternate with
+// Timing: the best of --epochs epochs after --warmup untimed ones (default 3: the fused path's float64
+// JavaScript reaches V8's optimising tier only after a few epochs of 4 steps); PyTorch runs in a child process and its epochs alternate with
 // ours (one PyTorch epoch after each of ours), so a busy machine slows both alike.
 //
 // Fused loss (src-shared/ml/train/bpFusedGrad.ts): for bpnn on cpu and wasm a second row per backend,
@@ -30,7 +31,7 @@
 // with the reason, and "x wasm" gives each against wasm. Reads are asynchronous (webgpu has no
 // synchronous read in Node), so every epoch ends when the device has finished it.
 //
-// Run: npx tsx bench/train.ts [--frames 40] [--batch-atoms 256] [--epochs 3] [--backends present|cpu,wasm,webgpu,tensorflow] [--path auto|graph] [--loss-path both|graph|fused] [--no-torch] [--model bpnn|painn]
+// Run: npx tsx bench/train.ts [--frames 40] [--batch-atoms 256] [--epochs 3] [--backends present|cpu,wasm,webgpu,tensorflow] [--path auto|graph] [--loss-path both|graph|fused] [--warmup 3] [--no-torch] [--model bpnn|painn]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,7 @@ const opt = (name: string, def: string) => {
 const FRAMES = Number(opt('frames', '40'));
 const BATCH_ATOMS = Number(opt('batch-atoms', '256'));
 const EPOCHS = Number(opt('epochs', '3'));
+const WARMUP = Math.max(1, Number(opt('warmup', '3')));
 const BACKENDS_OPT = opt('backends', 'present');
 const BACKENDS = (BACKENDS_OPT === 'present' ? ALL_BACKENDS : BACKENDS_OPT.split(',')) as BackendName[];
 for (const b of BACKENDS) if (!ALL_BACKENDS.includes(b)) throw new Error(`--backends: unknown backend ${b} (known: ${ALL_BACKENDS.join(', ')}, or present)`);
@@ -237,7 +239,7 @@ async function timeBackend(name: string, path: Exclude<TrainLossPath, 'auto'>): 
     await last?.data(); // the device has finished the epoch
     last?.dispose();
   };
-  await epoch(); // warm-up (kernel compilation, JIT, the fused path's descriptor cache)
+  for (let e = 0; e < WARMUP; e++) await epoch(); // warm-up (kernel compilation, JIT tiers, the fused path's descriptor cache)
   const times: number[] = [], cpu: number[] = [];
   const paired: number[] = [], pairedCpu: number[] = [];
   for (let e = 0; e < EPOCHS; e++) {

@@ -24,7 +24,7 @@ import { parseBehlerParrinelloConfig } from '../models/behlerParrinello';
 import { savedArray } from '../models/serialization';
 import { symmetryFunctionPlan, type SymmetryFunctionPlan } from '../inference/symmetryFunctionsFast';
 import type { LossValues, LossWeights } from './loss';
-import { descriptorReverse, descriptorScratch, descriptorTangent, frameDescriptors, frameGeometry, type FrameGeometry } from './bpFusedDescriptors';
+import { descriptorReverse, descriptorScratch, descriptorTangent, frameDescriptors, frameGeometry, type DescriptorScratch, type FrameGeometry } from './bpFusedDescriptors';
 import { createMlpBlock, type MlpBlock } from './bpFusedMlp';
 
 export interface FusedLossResult {
@@ -91,130 +91,151 @@ export function useFusedLoss(model: AtomisticModel): boolean {
 
 export function createBpFusedLoss(model: AtomisticModel, atomSpecies: readonly Int32Array[], graphs: GraphCache, opts: BpFusedOptions = {}): BpFusedLoss {
   if (!fusedLossSupports(model)) throw new Error(`fused loss: model type ${model.type} is not a Behler-Parrinello model`);
-  const saved = model.save();
-  const c = parseBehlerParrinelloConfig(saved.config);
-  const S = saved.species.length;
-  const plan: SymmetryFunctionPlan = symmetryFunctionPlan(c.symmetryFunctions, S);
-  const F = plan.nFeatures;
-  const mean = savedArray(saved.buffers, 'feature_mean').data, std = savedArray(saved.buffers, 'feature_std').data;
-  const sE = saved.scales.energyEvPerAtom, shift = saved.scales.energyMeanEvPerAtom;
-  const sizes = [F, ...c.hidden, 1];
-  // variable index of (species s, slot k) by name, so the layout of model.variables is not assumed
-  const index = saved.species.map((sym) => {
-    const out: number[] = [];
-    for (let l = 0; l + 1 < sizes.length; l++) {
-      for (const part of ['kernel', 'bias']) {
-        const k = model.variables.findIndex((v) => v.name === `${sym}/dense${l}/${part}`);
-        if (k < 0) throw new Error(`fused loss: the model has no variable ${sym}/dense${l}/${part}`);
-        out.push(k);
-      }
-    }
-    return out;
-  });
-  const blocks: MlpBlock[] = saved.species.map(() => createMlpBlock(sizes, c.activation));
-  const scratch = descriptorScratch(plan);
-  const budget = opts.cacheBytes ?? 512 * 2 ** 20;
-  let used = 0;
-  const cache = new Map<number, FrameEntry>();
+  return new FusedBpLoss(model, atomSpecies, graphs, opts);
+}
 
-  function frame(k: number): FrameEntry {
-    const hit = cache.get(k);
+type EvalOptions = { weights?: readonly ArrayLike<number>[]; gradient?: boolean };
+
+/**
+ * A class with its hot loops in top-level functions, not closures: V8 then shares one optimised
+ * copy between instances (closures made per trainer lose their optimised code when a second
+ * trainer is made, and run in the interpreter again for several epochs).
+ */
+class FusedBpLoss implements BpFusedLoss {
+  private readonly plan: SymmetryFunctionPlan;
+  private readonly F: number;
+  private readonly S: number;
+  private readonly mean: Float64Array;
+  private readonly std: Float64Array;
+  private readonly sE: number;
+  private readonly shift: number;
+  /** Variable index of (species s, slot k), by name. */
+  private readonly index: number[][];
+  private readonly blocks: MlpBlock[];
+  private readonly scratch: DescriptorScratch;
+  private readonly budget: number;
+  private used = 0;
+  private readonly cache = new Map<number, FrameEntry>();
+  // batch-sized buffers, grown on demand
+  private X = new Float64Array(0);
+  private Wd = new Float64Array(0);
+  private H = new Float64Array(0);
+  private hx = new Float64Array(0);
+  private y = new Float64Array(0);
+  private cq = new Float64Array(0);
+  private dF = new Float64Array(0);
+  private localOf = new Int32Array(0);
+  private u = new Float64Array(0);
+
+  constructor(
+    private readonly model: AtomisticModel,
+    private readonly atomSpecies: readonly Int32Array[],
+    private readonly graphs: GraphCache,
+    opts: BpFusedOptions,
+  ) {
+    const saved = model.save();
+    const c = parseBehlerParrinelloConfig(saved.config);
+    this.S = saved.species.length;
+    this.plan = symmetryFunctionPlan(c.symmetryFunctions, this.S);
+    this.F = this.plan.nFeatures;
+    this.mean = Float64Array.from(savedArray(saved.buffers, 'feature_mean').data);
+    this.std = Float64Array.from(savedArray(saved.buffers, 'feature_std').data);
+    this.sE = saved.scales.energyEvPerAtom;
+    this.shift = saved.scales.energyMeanEvPerAtom;
+    const sizes = [this.F, ...c.hidden, 1];
+    this.index = saved.species.map((sym) => {
+      const out: number[] = [];
+      for (let l = 0; l + 1 < sizes.length; l++) {
+        for (const part of ['kernel', 'bias']) {
+          const k = model.variables.findIndex((v) => v.name === `${sym}/dense${l}/${part}`);
+          if (k < 0) throw new Error(`fused loss: the model has no variable ${sym}/dense${l}/${part}`);
+          out.push(k);
+        }
+      }
+      return out;
+    });
+    this.blocks = saved.species.map(() => createMlpBlock(sizes, c.activation));
+    this.scratch = descriptorScratch(this.plan);
+    this.budget = opts.cacheBytes ?? 512 * 2 ** 20;
+  }
+
+  get cachedFrames(): number {
+    return this.cache.size;
+  }
+
+  private frame(k: number): FrameEntry {
+    const hit = this.cache.get(k);
     if (hit) return hit;
-    const g = graphs.get(k), species = atomSpecies[k];
+    const plan = this.plan, F = this.F;
+    const g = this.graphs.get(k), species = this.atomSpecies[k];
     const slopeBytes = 8 * g.edgeI.length * plan.nRadial, xBytes = 8 * g.nAtoms * F + 40 * g.edgeI.length;
-    const keep = used + xBytes <= budget;
-    const fg = frameGeometry(plan, g, species, keep && used + xBytes + slopeBytes <= budget);
-    const x = frameDescriptors(plan, fg, scratch);
-    for (let i = 0; i < g.nAtoms; i++) {
-      const s = species[i];
-      for (let f = 0; f < F; f++) x[i * F + f] = (x[i * F + f] - mean[s * F + f]) / std[s * F + f];
-    }
+    const keep = this.used + xBytes <= this.budget;
+    const fg = frameGeometry(plan, g, species, keep && this.used + xBytes + slopeBytes <= this.budget);
+    const x = frameDescriptors(plan, fg, this.scratch);
+    standardize(x, species, this.mean, this.std, g.nAtoms, F);
     const e: FrameEntry = { fg, x };
     if (keep) {
-      cache.set(k, e);
-      used += xBytes + (fg.radialSlope ? slopeBytes : 0);
+      this.cache.set(k, e);
+      this.used += xBytes + (fg.radialSlope ? slopeBytes : 0);
     }
     return e;
   }
 
-  // batch-sized buffers, grown on demand
-  let X = new Float64Array(0), Wd = new Float64Array(0), H = new Float64Array(0), hx = new Float64Array(0);
-  let y = new Float64Array(0), cq = new Float64Array(0), dF = new Float64Array(0), localOf = new Int32Array(0);
-  let uBuf = new Float64Array(0);
+  private grow(N: number): void {
+    const F = this.F;
+    if (this.X.length >= N * F) return;
+    this.X = new Float64Array(N * F);
+    this.Wd = new Float64Array(N * F);
+    this.H = new Float64Array(N * F);
+    this.hx = new Float64Array(N * F);
+    this.y = new Float64Array(N);
+    this.cq = new Float64Array(N);
+    this.dF = new Float64Array(3 * N);
+    this.localOf = new Int32Array(N);
+  }
 
-  function evaluate(host: HostBatch, w: LossWeights, scales: LabelScales, o: { weights?: readonly ArrayLike<number>[]; gradient?: boolean } = {}): FusedLossResult {
+  evaluate(host: HostBatch, w: LossWeights, scales: LabelScales, o: EvalOptions = {}): FusedLossResult {
+    const { plan, F, S, std, sE, index, blocks, scratch } = this;
     const B = host.nFrames, N = host.nAtoms;
     const wantF = w.forces > 0 && host.forceCount > 0;
     const wantS = w.stress > 0 && host.stressCount > 0;
-    const wantG = o.gradient !== false;
-    const weights: readonly ArrayLike<number>[] = o.weights ?? model.variables.map((v) => v.variable.dataSync() as Float32Array);
-    if (X.length < N * F) {
-      X = new Float64Array(N * F);
-      Wd = new Float64Array(N * F);
-      H = new Float64Array(N * F);
-      hx = new Float64Array(N * F);
-      y = new Float64Array(N);
-      cq = new Float64Array(N);
-      dF = new Float64Array(3 * N);
-      localOf = new Int32Array(N);
-    }
+    const wantGeom = wantF || wantS;
+    const weights: readonly ArrayLike<number>[] = o.weights ?? this.model.variables.map((v) => v.variable.dataSync() as Float32Array);
+    this.grow(N);
+    const { X, Wd, H, hx, y, cq, dF, localOf } = this;
     dF.fill(0, 0, 3 * N);
-    const entries = Array.from(host.frames, (k) => frame(k));
+    const entries = Array.from(host.frames, (k) => this.frame(k));
     const off = new Int32Array(B + 1);
     for (let b = 0; b < B; b++) off[b + 1] = off[b] + host.atomsPerFrame[b];
-    for (let q = 0; q < N; q++) {
-      const b = host.atomFrame[q], a = host.atomOrigin[q];
-      localOf[q] = off[b] + a;
-      const src = entries[b].x;
-      for (let f = 0, o = a * F, t = q * F; f < F; f++) X[t + f] = src[o + f];
-    }
+    for (let q = 0; q < N; q++) localOf[q] = off[host.atomFrame[q]] + host.atomOrigin[q];
+    gatherRows(X, entries.map((e) => e.x), host.atomFrame, host.atomOrigin, N, F);
     // forward (and dE/dG for forces and stress), per species block
-    const wantGeom = wantF || wantS;
     const starts = new Int32Array(S + 1);
     for (let s = 0; s < S; s++) starts[s + 1] = starts[s] + host.speciesCounts[s];
-    const wOf = (s: number) => index[s].map((k) => weights[k]);
     for (let s = 0; s < S; s++) {
       const q0 = starts[s], n = starts[s + 1] - q0;
       if (n === 0) continue;
-      const ws = wOf(s);
+      const ws = index[s].map((k) => weights[k]);
       y.set(blocks[s].forward(ws, X.subarray(q0 * F, (q0 + n) * F), n), q0);
-      if (!wantGeom) continue;
-      const gx = blocks[s].inputGradient(ws);
-      for (let r = 0; r < n; r++) {
-        const L = localOf[q0 + r] * F;
-        for (let f = 0; f < F; f++) Wd[L + f] = (sE * gx[r * F + f]) / std[s * F + f];
-      }
+      if (wantGeom) scatterScaledRows(Wd, blocks[s].inputGradient(ws), localOf, q0, n, F, std, s * F, sE);
     }
     const energyEv = new Float64Array(B);
-    for (let q = 0; q < N; q++) energyEv[host.atomFrame[q]] += sE * y[q] + shift;
+    for (let q = 0; q < N; q++) energyEv[host.atomFrame[q]] += sE * y[q] + this.shift;
     const forces = wantF ? new Float64Array(3 * N) : null;
     const stress = wantS ? new Float64Array(9 * B) : null;
     if (wantGeom) {
       for (let b = 0; b < B; b++) {
-        const fg = entries[b].fg, g = fg.geom;
+        const fg = entries[b].fg;
         const grad = descriptorReverse(plan, fg, Wd.subarray(off[b] * F, off[b + 1] * F), scratch);
-        if (forces) {
-          for (let p = 0; p < g.nPairs; p++) {
-            const i = g.pairI[p], j = g.pairJ[p], q = 3 * p;
-            const fi = 3 * (off[b] + i), fj = 3 * (off[b] + j);
-            for (let d = 0; d < 3; d++) {
-              dF[fi + d] += grad[q + d]; // frame-local forces in dF as scratch
-              dF[fj + d] -= grad[q + d];
-            }
-          }
-        }
-        if (stress && fg.volumeA3 > 0) {
-          const v = g.vec, wv = new Float64Array(9);
-          for (let p = 0; p < g.nPairs; p++) for (let a = 0; a < 3; a++) for (let c2 = 0; c2 < 3; c2++) wv[3 * a + c2] += v[3 * p + a] * grad[3 * p + c2];
-          for (let a = 0; a < 3; a++) for (let c2 = 0; c2 < 3; c2++) stress[9 * b + 3 * a + c2] = (0.5 * (wv[3 * a + c2] + wv[3 * c2 + a])) / fg.volumeA3;
-        }
+        if (forces) pairForcesInto(fg.geom.pairI, fg.geom.pairJ, grad, fg.geom.nPairs, dF, 3 * off[b]); // frame-local layout
+        if (stress && fg.volumeA3 > 0) pairStressInto(fg.geom.vec, grad, fg.geom.nPairs, fg.volumeA3, stress, 9 * b);
       }
       if (forces) {
         for (let q = 0; q < N; q++) for (let d = 0; d < 3; d++) forces[3 * q + d] = dF[3 * localOf[q] + d];
         dF.fill(0, 0, 3 * N);
       }
     }
-    // loss terms (loss.ts), in float64
+    // loss terms (loss.ts), in float64, and their adjoints
     let energy = 0, forceTerm = 0, stressTerm = 0;
     const cE = new Float64Array(B);
     if (host.energyCount > 0) {
@@ -226,23 +247,13 @@ export function createBpFusedLoss(model: AtomisticModel, atomSpecies: readonly I
         cE[b] = (w.energy * 2 * host.energyWeight[b] * err) / (den * nat);
       }
     }
-    if (forces) {
-      const den = host.forceCount * scales.forceEvPerA ** 2;
-      for (let q = 0; q < N; q++) {
-        const fw = host.forceWeight[q];
-        for (let d = 0; d < 3; d++) {
-          const err = forces[3 * q + d] - host.forcesEvPerA[3 * q + d];
-          forceTerm += (fw * err * err) / den;
-          dF[3 * localOf[q] + d] = (w.forces * 2 * fw * err) / den; // frame-local layout
-        }
-      }
-    }
+    if (forces) forceTerm = forceLossInto(forces, host.forcesEvPerA, host.forceWeight, localOf, N, host.forceCount * scales.forceEvPerA ** 2, w.forces, dF);
     const dW = new Float64Array(9 * B); // dL/dw, w = Σ_e d_e ⊗ p_e
     if (stress) {
       const den = host.stressCount * scales.stressEvPerA3 ** 2;
+      const ds = new Float64Array(9);
       for (let b = 0; b < B; b++) {
         const sw = host.stressWeight[b], V = host.volumeA3[b];
-        const ds = new Float64Array(9);
         for (let k = 0; k < 9; k++) {
           const err = stress[9 * b + k] - host.stressEvPerA3[9 * b + k];
           stressTerm += (sw * err * err) / den;
@@ -255,24 +266,16 @@ export function createBpFusedLoss(model: AtomisticModel, atomSpecies: readonly I
     if (wantF) total += w.forces * forceTerm;
     if (wantS) total += w.stress * stressTerm;
     const loss: LossValues = { total, energy, forces: forceTerm, stress: stressTerm };
-    const grads = model.variables.map((v) => new Float64Array(v.variable.size));
-    if (!wantG) return { loss, grads, energyEv, forcesEvPerA: forces, stressEvPerA3: stress };
+    const grads = this.model.variables.map((v) => new Float64Array(v.variable.size));
+    if (o.gradient === false) return { loss, grads, energyEv, forcesEvPerA: forces, stressEvPerA3: stress };
     // edge adjoints -> dL/dW (frame-local) -> h in batch order
     if (wantGeom) {
       H.fill(0, 0, N * F);
       for (let b = 0; b < B; b++) {
-        const fg = entries[b].fg, g = fg.geom, P = g.nPairs, v = g.vec;
-        if (uBuf.length < 3 * P) uBuf = new Float64Array(3 * P);
-        const u = uBuf, o = 3 * off[b], m = dW.subarray(9 * b, 9 * b + 9);
-        const hasS = !!stress && fg.volumeA3 > 0;
-        for (let p = 0; p < P; p++) {
-          const qi = o + 3 * g.pairI[p], qj = o + 3 * g.pairJ[p], q = 3 * p;
-          for (let d = 0; d < 3; d++) u[q + d] = forces ? dF[qi + d] - dF[qj + d] : 0;
-          if (hasS) {
-            const x0 = v[q], x1 = v[q + 1], x2 = v[q + 2];
-            for (let d = 0; d < 3; d++) u[q + d] += x0 * m[d] + x1 * m[3 + d] + x2 * m[6 + d];
-          }
-        }
+        const fg = entries[b].fg, P = fg.geom.nPairs;
+        if (this.u.length < 3 * P) this.u = new Float64Array(3 * P);
+        const u = this.u;
+        edgeAdjoints(fg.geom.pairI, fg.geom.pairJ, fg.geom.vec, P, forces ? dF : null, 3 * off[b], stress && fg.volumeA3 > 0 ? dW : null, 9 * b, u);
         descriptorTangent(plan, fg, u, H.subarray(off[b] * F, off[b + 1] * F), scratch);
       }
       if (forces) dF.fill(0, 0, 3 * N);
@@ -281,25 +284,105 @@ export function createBpFusedLoss(model: AtomisticModel, atomSpecies: readonly I
     for (let s = 0; s < S; s++) {
       const q0 = starts[s], n = starts[s + 1] - q0;
       if (n === 0) continue;
-      const ws = wOf(s);
       let h: Float64Array | null = null;
       if (wantGeom) {
         h = hx.subarray(q0 * F, (q0 + n) * F);
-        for (let r = 0; r < n; r++) {
-          const L = localOf[q0 + r] * F;
-          for (let f = 0; f < F; f++) h[r * F + f] = (sE * H[L + f]) / std[s * F + f];
-        }
+        gatherScaledRows(h, H, localOf, q0, n, F, std, s * F, sE);
       }
       // the block's forward state is still the one computed above (one block per species)
-      blocks[s].weightGradient(ws, cq.subarray(q0, q0 + n), h, index[s].map((k) => grads[k]));
+      blocks[s].weightGradient(index[s].map((k) => weights[k]), cq.subarray(q0, q0 + n), h, index[s].map((k) => grads[k]));
     }
     return { loss, grads, energyEv, forcesEvPerA: forces, stressEvPerA3: stress };
   }
+}
 
-  return {
-    evaluate,
-    get cachedFrames() {
-      return cache.size;
-    },
-  };
+/** x ← (x - μ_s) / σ_s per atom row. */
+function standardize(x: Float64Array, species: Int32Array, mean: Float64Array, std: Float64Array, n: number, F: number): void {
+  for (let i = 0; i < n; i++) {
+    const o = species[i] * F;
+    for (let f = 0; f < F; f++) x[i * F + f] = (x[i * F + f] - mean[o + f]) / std[o + f];
+  }
+}
+
+/** X[q] = frames[atomFrame[q]][atomOrigin[q]] (rows of F). */
+function gatherRows(X: Float64Array, frames: Float64Array[], atomFrame: Int32Array, atomOrigin: Int32Array, N: number, F: number): void {
+  for (let q = 0; q < N; q++) {
+    const src = frames[atomFrame[q]];
+    for (let f = 0, o = atomOrigin[q] * F, t = q * F; f < F; f++) X[t + f] = src[o + f];
+  }
+}
+
+/** out[localOf[q0 + r]] = k · rows[r] / σ (row-wise), r < n. */
+function scatterScaledRows(out: Float64Array, rows: Float64Array, localOf: Int32Array, q0: number, n: number, F: number, std: Float64Array, so: number, k: number): void {
+  for (let r = 0; r < n; r++) {
+    const L = localOf[q0 + r] * F;
+    for (let f = 0; f < F; f++) out[L + f] = (k * rows[r * F + f]) / std[so + f];
+  }
+}
+
+/** out[r] = k · src[localOf[q0 + r]] / σ (row-wise), r < n. */
+function gatherScaledRows(out: Float64Array, src: Float64Array, localOf: Int32Array, q0: number, n: number, F: number, std: Float64Array, so: number, k: number): void {
+  for (let r = 0; r < n; r++) {
+    const L = localOf[q0 + r] * F;
+    for (let f = 0; f < F; f++) out[r * F + f] = (k * src[L + f]) / std[so + f];
+  }
+}
+
+/** F_i += p_e, F_j -= p_e into forces[o + 3·atom]. */
+function pairForcesInto(pi: Int32Array, pj: Int32Array, grad: Float64Array, P: number, forces: Float64Array, o: number): void {
+  for (let p = 0; p < P; p++) {
+    const fi = o + 3 * pi[p], fj = o + 3 * pj[p], q = 3 * p;
+    const gx = grad[q], gy = grad[q + 1], gz = grad[q + 2];
+    forces[fi] += gx;
+    forces[fi + 1] += gy;
+    forces[fi + 2] += gz;
+    forces[fj] -= gx;
+    forces[fj + 1] -= gy;
+    forces[fj + 2] -= gz;
+  }
+}
+
+/** σ = sym(Σ_e d_e ⊗ p_e) / V into out[o..o+9]. */
+function pairStressInto(v: Float64Array, grad: Float64Array, P: number, V: number, out: Float64Array, o: number): void {
+  let xx = 0, xy = 0, xz = 0, yx = 0, yy = 0, yz = 0, zx = 0, zy = 0, zz = 0;
+  for (let p = 0; p < P; p++) {
+    const q = 3 * p;
+    const dx = v[q], dy = v[q + 1], dz = v[q + 2], gx = grad[q], gy = grad[q + 1], gz = grad[q + 2];
+    xx += dx * gx; xy += dx * gy; xz += dx * gz;
+    yx += dy * gx; yy += dy * gy; yz += dy * gz;
+    zx += dz * gx; zy += dz * gy; zz += dz * gz;
+  }
+  const wv = [xx, xy, xz, yx, yy, yz, zx, zy, zz];
+  for (let a = 0; a < 3; a++) for (let c = 0; c < 3; c++) out[o + 3 * a + c] = (0.5 * (wv[3 * a + c] + wv[3 * c + a])) / V;
+}
+
+/** Σ fw (F̂ - F)² / den, and dL/dF̂ into adj[3·localOf[q]] (frame-local layout). */
+function forceLossInto(forces: Float64Array, target: Float32Array, weight: Float32Array, localOf: Int32Array, N: number, den: number, wF: number, adj: Float64Array): number {
+  let sum = 0;
+  for (let q = 0; q < N; q++) {
+    const fw = weight[q], L = 3 * localOf[q];
+    for (let d = 0; d < 3; d++) {
+      const err = forces[3 * q + d] - target[3 * q + d];
+      sum += (fw * err * err) / den;
+      adj[L + d] = (wF * 2 * fw * err) / den;
+    }
+  }
+  return sum;
+}
+
+/** u_e = dL/dF̂_i - dL/dF̂_j (+ d_e · dL/dw for a stress term). */
+function edgeAdjoints(pi: Int32Array, pj: Int32Array, v: Float64Array, P: number, dF: Float64Array | null, o: number, dW: Float64Array | null, ow: number, u: Float64Array): void {
+  for (let p = 0; p < P; p++) {
+    const q = 3 * p;
+    if (dF) {
+      const qi = o + 3 * pi[p], qj = o + 3 * pj[p];
+      u[q] = dF[qi] - dF[qj];
+      u[q + 1] = dF[qi + 1] - dF[qj + 1];
+      u[q + 2] = dF[qi + 2] - dF[qj + 2];
+    } else u[q] = u[q + 1] = u[q + 2] = 0;
+    if (dW) {
+      const x0 = v[q], x1 = v[q + 1], x2 = v[q + 2];
+      for (let d = 0; d < 3; d++) u[q + d] += x0 * dW[ow + d] + x1 * dW[ow + 3 + d] + x2 * dW[ow + 6 + d];
+    }
+  }
 }

@@ -13,57 +13,77 @@
 // GEMM-shaped loops over row-major Float64Arrays; buffers are grown once and reused.
 import type { ActivationName } from '../tf/activations';
 
-/** Fill a = σ(z), d1 = σ'(z), d2 = σ''(z) for the first `len` entries. */
-export function activationWithDerivatives(name: ActivationName): (z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number) => void {
-  const sig = (x: number) => 1 / (1 + Math.exp(-x));
+type ActivationFn = (z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number) => void;
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+function tanhD(z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number): void {
+  for (let k = 0; k < len; k++) {
+    const t = Math.tanh(z[k]), s = 1 - t * t;
+    a[k] = t;
+    d1[k] = s;
+    d2[k] = -2 * t * s;
+  }
+}
+
+function sigmoidD(z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number): void {
+  for (let k = 0; k < len; k++) {
+    const s = sigmoid(z[k]), ds = s * (1 - s);
+    a[k] = s;
+    d1[k] = ds;
+    d2[k] = ds * (1 - 2 * s);
+  }
+}
+
+function siluD(z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number): void {
+  for (let k = 0; k < len; k++) {
+    const x = z[k], s = sigmoid(x), ds = s * (1 - s);
+    a[k] = x * s;
+    d1[k] = s + x * ds;
+    d2[k] = ds * (2 + x * (1 - 2 * s));
+  }
+}
+
+function softplusWithShift(shift: number, z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number): void {
+  for (let k = 0; k < len; k++) {
+    const x = z[k], s = sigmoid(x);
+    a[k] = (x > 30 ? x : Math.log1p(Math.exp(x))) - shift;
+    d1[k] = s;
+    d2[k] = s * (1 - s);
+  }
+}
+
+function softplusD(z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number): void {
+  softplusWithShift(0, z, a, d1, d2, len);
+}
+
+function shiftedSoftplusD(z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number): void {
+  softplusWithShift(Math.LN2, z, a, d1, d2, len);
+}
+
+function linearD(z: Float64Array, a: Float64Array, d1: Float64Array, d2: Float64Array, len: number): void {
+  for (let k = 0; k < len; k++) {
+    a[k] = z[k];
+    d1[k] = 1;
+    d2[k] = 0;
+  }
+}
+
+/** Fill a = σ(z), d1 = σ'(z), d2 = σ''(z) for the first `len` entries (top-level functions: no per-model closures). */
+export function activationWithDerivatives(name: ActivationName): ActivationFn {
   switch (name) {
     case 'tanh':
-      return (z, a, d1, d2, len) => {
-        for (let k = 0; k < len; k++) {
-          const t = Math.tanh(z[k]), s = 1 - t * t;
-          a[k] = t;
-          d1[k] = s;
-          d2[k] = -2 * t * s;
-        }
-      };
+      return tanhD;
     case 'sigmoid':
-      return (z, a, d1, d2, len) => {
-        for (let k = 0; k < len; k++) {
-          const s = sig(z[k]), ds = s * (1 - s);
-          a[k] = s;
-          d1[k] = ds;
-          d2[k] = ds * (1 - 2 * s);
-        }
-      };
+      return sigmoidD;
     case 'silu':
-      return (z, a, d1, d2, len) => {
-        for (let k = 0; k < len; k++) {
-          const x = z[k], s = sig(x), ds = s * (1 - s);
-          a[k] = x * s;
-          d1[k] = s + x * ds;
-          d2[k] = ds * (2 + x * (1 - 2 * s));
-        }
-      };
+      return siluD;
     case 'softplus':
-    case 'shifted_softplus': {
-      const shift = name === 'shifted_softplus' ? Math.LN2 : 0;
-      return (z, a, d1, d2, len) => {
-        for (let k = 0; k < len; k++) {
-          const x = z[k], s = sig(x);
-          a[k] = (x > 30 ? x : Math.log1p(Math.exp(x))) - shift;
-          d1[k] = s;
-          d2[k] = s * (1 - s);
-        }
-      };
-    }
+      return softplusD;
+    case 'shifted_softplus':
+      return shiftedSoftplusD;
     case 'linear':
-      return (z, a, d1, d2, len) => {
-        for (let k = 0; k < len; k++) {
-          a[k] = z[k];
-          d1[k] = 1;
-          d2[k] = 0;
-        }
-      };
+      return linearD;
     default:
       throw new Error(`fused loss: unknown activation "${name as string}"`);
   }
@@ -110,116 +130,170 @@ function gemmAtAcc(A: Float64Array, B: Float64Array, G: Float64Array, n: number,
   }
 }
 
-export interface MlpBlock {
-  /** Layer sizes [F, h_1, ..., h_K, 1]. */
-  readonly sizes: number[];
+/**
+ * The passes on one species block. A class, not closures: V8 shares one optimised copy of its
+ * methods between instances (closures made per model lose their optimised code when a second
+ * model is made, and the bench and the worker make several).
+ */
+export class MlpBlock {
+  /** Hidden layers. */
+  private readonly K: number;
+  private readonly act: ActivationFn;
+  private cap = 0;
+  private n = 0;
+  private x: Float64Array = new Float64Array(0);
+  // per hidden layer l = 1..K (index l-1): z, a, σ', σ'', tangents, adjoints, input-gradient deltas
+  private Z: Float64Array[] = [];
+  private A: Float64Array[] = [];
+  private D1: Float64Array[] = [];
+  private D2: Float64Array[] = [];
+  private Zt: Float64Array[] = [];
+  private At: Float64Array[] = [];
+  private Ab: Float64Array[] = [];
+  private Atb: Float64Array[] = [];
+  private delta: Float64Array[] = [];
+  private y: Float64Array = new Float64Array(0);
+  private gx: Float64Array = new Float64Array(0);
+
+  /** sizes: layer sizes [F, h_1, ..., h_K, 1]. */
+  constructor(readonly sizes: number[], activation: ActivationName) {
+    this.K = sizes.length - 2;
+    this.act = activationWithDerivatives(activation);
+  }
+
+  private grow(m: number): void {
+    if (m <= this.cap) return;
+    const cap = (this.cap = Math.max(m, 2 * this.cap));
+    const mk = () => this.sizes.slice(1, this.K + 1).map((h) => new Float64Array(cap * h));
+    this.Z = mk();
+    this.A = mk();
+    this.D1 = mk();
+    this.D2 = mk();
+    this.Zt = mk();
+    this.At = mk();
+    this.Ab = mk();
+    this.Atb = mk();
+    this.delta = mk();
+    this.y = new Float64Array(cap);
+    this.gx = new Float64Array(cap * this.sizes[0]);
+  }
+
+  /** a_l (a_0 = x). */
+  private input(l: number): Float64Array {
+    return l === 0 ? this.x : this.A[l - 1];
+  }
+
   /** Forward on x [n·F] (kept by reference); returns y [n] (a view, valid until the next call). */
-  forward(weights: readonly ArrayLike<number>[], x: Float64Array, n: number): Float64Array;
+  forward(w: readonly ArrayLike<number>[], xIn: Float64Array, nRows: number): Float64Array {
+    const sizes = this.sizes, K = this.K;
+    this.n = nRows;
+    this.grow(nRows);
+    this.x = xIn;
+    for (let l = 1; l <= K; l++) {
+      gemm(this.input(l - 1), w[2 * (l - 1)], w[2 * (l - 1) + 1], this.Z[l - 1], nRows, sizes[l - 1], sizes[l]);
+      this.act(this.Z[l - 1], this.A[l - 1], this.D1[l - 1], this.D2[l - 1], nRows * sizes[l]);
+    }
+    gemm(this.input(K), w[2 * K], w[2 * K + 1], this.y, nRows, sizes[K], 1);
+    return this.y.subarray(0, nRows);
+  }
+
   /** dy/dx [n·F] of the last forward (a view). */
-  inputGradient(weights: readonly ArrayLike<number>[]): Float64Array;
+  inputGradient(w: readonly ArrayLike<number>[]): Float64Array {
+    const sizes = this.sizes, K = this.K, n = this.n, F = sizes[0], gx = this.gx;
+    if (K === 0) {
+      const w1 = w[0];
+      for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) gx[i * F + f] = w1[f];
+      return gx.subarray(0, n * F);
+    }
+    const delta = this.delta, D1 = this.D1;
+    const wo = w[2 * K], hK = sizes[K], dK = delta[K - 1], d1 = D1[K - 1];
+    for (let i = 0; i < n; i++) for (let j = 0; j < hK; j++) dK[i * hK + j] = wo[j] * d1[i * hK + j];
+    for (let l = K; l >= 2; l--) {
+      const prev = delta[l - 2], m = sizes[l - 1];
+      gemmBt(delta[l - 1], w[2 * (l - 1)], prev, n, sizes[l], m);
+      scaleInPlace(prev, D1[l - 2], n * m);
+    }
+    gemmBt(delta[0], w[0], gx, n, sizes[1], F);
+    return gx.subarray(0, n * F);
+  }
+
   /** Add dΦ/dW of Φ = Σ c_i y_i + h_i·g_i into grads (same layout as weights); h null: energy term only. */
-  weightGradient(weights: readonly ArrayLike<number>[], c: Float64Array, h: Float64Array | null, grads: Float64Array[]): void;
+  weightGradient(w: readonly ArrayLike<number>[], c: Float64Array, h: Float64Array | null, grads: Float64Array[]): void {
+    const sizes = this.sizes, K = this.K, n = this.n, hK = sizes[K];
+    const { Zt, At, D1, D2, Ab, Atb } = this;
+    const tin = (l: number) => (l === 0 ? h! : At[l - 1]);
+    // tangent forward (ȧ_0 = h)
+    if (h) {
+      for (let l = 1; l <= K; l++) {
+        gemm(tin(l - 1), w[2 * (l - 1)], null, Zt[l - 1], n, sizes[l - 1], sizes[l]);
+        product(D1[l - 1], Zt[l - 1], At[l - 1], n * sizes[l]);
+      }
+    }
+    // output layer: ȳ = c, ẏ̄ = 1
+    const gW = grads[2 * K], gb = grads[2 * K + 1], wo = w[2 * K];
+    outputLayerGrad(this.input(K), c, h ? tin(K) : null, gW, gb, n, hK);
+    if (K === 0) return;
+    let ab = Ab[K - 1], atb = Atb[K - 1];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < hK; j++) {
+        ab[i * hK + j] = c[i] * wo[j];
+        atb[i * hK + j] = h ? wo[j] : 0;
+      }
+    }
+    for (let l = K; l >= 1; l--) {
+      const m = sizes[l];
+      // in place: ab <- z̄_l, atb <- ż̄_l
+      hiddenAdjoint(D1[l - 1], D2[l - 1], Zt[l - 1], ab, atb, n * m, h !== null);
+      const gWl = grads[2 * (l - 1)], gbl = grads[2 * (l - 1) + 1];
+      gemmAtAcc(this.input(l - 1), ab, gWl, n, sizes[l - 1], m);
+      if (h) gemmAtAcc(tin(l - 1), atb, gWl, n, sizes[l - 1], m);
+      columnSumAcc(ab, gbl, n, m);
+      if (l > 1) {
+        const nab = Ab[l - 2], natb = Atb[l - 2];
+        gemmBt(ab, w[2 * (l - 1)], nab, n, m, sizes[l - 1]);
+        if (h) gemmBt(atb, w[2 * (l - 1)], natb, n, m, sizes[l - 1]);
+        ab = nab;
+        atb = natb;
+      }
+    }
+  }
+}
+
+function scaleInPlace(x: Float64Array, d: Float64Array, len: number): void {
+  for (let k = 0; k < len; k++) x[k] *= d[k];
+}
+
+function product(a: Float64Array, b: Float64Array, out: Float64Array, len: number): void {
+  for (let k = 0; k < len; k++) out[k] = a[k] * b[k];
+}
+
+function columnSumAcc(x: Float64Array, out: Float64Array, n: number, m: number): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[j] += x[i * m + j];
+}
+
+/** z̄ = σ' ā + σ'' ż ǡ and ż̄ = σ' ǡ, in place of ā (ab) and ǡ (atb). */
+function hiddenAdjoint(d1: Float64Array, d2: Float64Array, zt: Float64Array, ab: Float64Array, atb: Float64Array, len: number, tangent: boolean): void {
+  if (!tangent) {
+    for (let k = 0; k < len; k++) ab[k] *= d1[k];
+    return;
+  }
+  for (let k = 0; k < len; k++) {
+    const tb = atb[k];
+    ab[k] = d1[k] * ab[k] + d2[k] * zt[k] * tb;
+    atb[k] = d1[k] * tb;
+  }
+}
+
+/** Output layer: dW += a_Kᵀ c + ȧ_Kᵀ 1, db += Σ c. */
+function outputLayerGrad(aK: Float64Array, c: Float64Array, aKt: Float64Array | null, gW: Float64Array, gb: Float64Array, n: number, hK: number): void {
+  for (let i = 0; i < n; i++) {
+    const ci = c[i];
+    gb[0] += ci;
+    for (let j = 0; j < hK; j++) gW[j] += aK[i * hK + j] * ci;
+  }
+  if (aKt) for (let i = 0; i < n; i++) for (let j = 0; j < hK; j++) gW[j] += aKt[i * hK + j];
 }
 
 export function createMlpBlock(sizes: number[], activation: ActivationName): MlpBlock {
-  const K = sizes.length - 2; // hidden layers
-  const act = activationWithDerivatives(activation);
-  let cap = 0, n = 0;
-  let x: Float64Array = new Float64Array(0);
-  // per hidden layer l = 1..K (index l-1): z, a, σ', σ'', and scratch for tangents and adjoints
-  let Z: Float64Array[] = [], A: Float64Array[] = [], D1: Float64Array[] = [], D2: Float64Array[] = [];
-  let Zt: Float64Array[] = [], At: Float64Array[] = [], Ab: Float64Array[] = [], Atb: Float64Array[] = [];
-  let y = new Float64Array(0), gx = new Float64Array(0), delta: Float64Array[] = [];
-  const grow = (m: number) => {
-    if (m <= cap) return;
-    cap = Math.max(m, 2 * cap);
-    const mk = () => sizes.slice(1, K + 1).map((h) => new Float64Array(cap * h));
-    Z = mk(); A = mk(); D1 = mk(); D2 = mk(); Zt = mk(); At = mk(); Ab = mk(); Atb = mk(); delta = mk();
-    y = new Float64Array(cap);
-    gx = new Float64Array(cap * sizes[0]);
-  };
-  const input = (l: number) => (l === 0 ? x : A[l - 1]); // a_l
-  return {
-    sizes,
-    forward(w, xIn, nRows) {
-      n = nRows;
-      grow(n);
-      x = xIn;
-      for (let l = 1; l <= K; l++) {
-        gemm(input(l - 1), w[2 * (l - 1)], w[2 * (l - 1) + 1], Z[l - 1], n, sizes[l - 1], sizes[l]);
-        act(Z[l - 1], A[l - 1], D1[l - 1], D2[l - 1], n * sizes[l]);
-      }
-      gemm(input(K), w[2 * K], w[2 * K + 1], y, n, sizes[K], 1);
-      return y.subarray(0, n);
-    },
-    inputGradient(w) {
-      const F = sizes[0];
-      if (K === 0) {
-        const w1 = w[0];
-        for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) gx[i * F + f] = w1[f];
-        return gx.subarray(0, n * F);
-      }
-      const wo = w[2 * K], hK = sizes[K], dK = delta[K - 1], d1 = D1[K - 1];
-      for (let i = 0; i < n; i++) for (let j = 0; j < hK; j++) dK[i * hK + j] = wo[j] * d1[i * hK + j];
-      for (let l = K; l >= 2; l--) {
-        const prev = delta[l - 2], m = sizes[l - 1];
-        gemmBt(delta[l - 1], w[2 * (l - 1)], prev, n, sizes[l], m);
-        const d = D1[l - 2];
-        for (let k = 0; k < n * m; k++) prev[k] *= d[k];
-      }
-      gemmBt(delta[0], w[0], gx, n, sizes[1], F);
-      return gx.subarray(0, n * F);
-    },
-    weightGradient(w, c, h, grads) {
-      const hK = sizes[K];
-      // tangent forward (ȧ_0 = h)
-      const tin = (l: number) => (l === 0 ? h! : At[l - 1]);
-      if (h) {
-        for (let l = 1; l <= K; l++) {
-          gemm(tin(l - 1), w[2 * (l - 1)], null, Zt[l - 1], n, sizes[l - 1], sizes[l]);
-          const zt = Zt[l - 1], at = At[l - 1], d1 = D1[l - 1];
-          for (let k = 0; k < n * sizes[l]; k++) at[k] = d1[k] * zt[k];
-        }
-      }
-      // output layer: ȳ = c, ẏ̄ = 1
-      const gW = grads[2 * K], gb = grads[2 * K + 1], wo = w[2 * K], aK = input(K);
-      for (let i = 0; i < n; i++) {
-        const ci = c[i];
-        gb[0] += ci;
-        for (let j = 0; j < hK; j++) gW[j] += aK[i * hK + j] * ci;
-      }
-      if (h) {
-        const aKt = tin(K);
-        for (let i = 0; i < n; i++) for (let j = 0; j < hK; j++) gW[j] += aKt[i * hK + j];
-      }
-      if (K === 0) return;
-      let ab = Ab[K - 1], atb = Atb[K - 1];
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < hK; j++) {
-          ab[i * hK + j] = c[i] * wo[j];
-          atb[i * hK + j] = h ? wo[j] : 0;
-        }
-      }
-      for (let l = K; l >= 1; l--) {
-        const m = sizes[l], len = n * m, d1 = D1[l - 1], d2 = D2[l - 1], zt = Zt[l - 1];
-        // in place: ab <- z̄_l, atb <- ż̄_l
-        for (let k = 0; k < len; k++) {
-          const tb = atb[k];
-          ab[k] = d1[k] * ab[k] + (h ? d2[k] * zt[k] * tb : 0);
-          atb[k] = d1[k] * tb;
-        }
-        const gWl = grads[2 * (l - 1)], gbl = grads[2 * (l - 1) + 1];
-        gemmAtAcc(input(l - 1), ab, gWl, n, sizes[l - 1], m);
-        if (h) gemmAtAcc(tin(l - 1), atb, gWl, n, sizes[l - 1], m);
-        for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) gbl[j] += ab[i * m + j];
-        if (l > 1) {
-          const nab = Ab[l - 2], natb = Atb[l - 2];
-          gemmBt(ab, w[2 * (l - 1)], nab, n, m, sizes[l - 1]);
-          if (h) gemmBt(atb, w[2 * (l - 1)], natb, n, m, sizes[l - 1]);
-          ab = nab;
-          atb = natb;
-        }
-      }
-    },
-  };
+  return new MlpBlock(sizes, activation);
 }
