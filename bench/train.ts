@@ -7,7 +7,8 @@
 // cells). Model: 9 radial + 16 angular (G4) symmetry functions, rc = 5 Å (angular 3.5 Å), MLP
 // 25-16-16-1 tanh. Batches: fixed, --batch-atoms atoms each, in file order (the same list is sent to
 // PyTorch). "fixed" times the bare loop (batch tensors made per step, as the trainer does);
-// "trainer" times createTrainer epochs (seeded reshuffle, batch assembly, no validation).
+// "trainer" times createTrainer epochs (seeded reshuffle, batch assembly, no validation): the best of
+// 2 after --warmup epochs.
 // The initial loss on the first batch is printed by both codes as a check that the models agree.
 // On cpu and wasm the symmetry functions run as fused kernels (models/symmetryFunctionsKernel.ts);
 // --path graph forces the plain tf graph (what other backends use) for comparison.
@@ -261,13 +262,13 @@ async function timeBackend(name: string, path: Exclude<TrainLossPath, 'auto'>): 
   // the trainer on the same data and loss path: reshuffled batches assembled per step, no validation
   const before = trainLossPath();
   setTrainLossPath(path);
-  const trainer = createTrainer({ model, data, graphs, config: { ...defaultTrainConfig(), maxEpochs: 2, batchAtoms: BATCH_ATOMS, loss: lossWeights, optimizer, emaDecay: 0, earlyStopping: null, checkpointEvery: 0 } });
+  const trainer = createTrainer({ model, data, graphs, config: { ...defaultTrainConfig(), maxEpochs: WARMUP + 2, batchAtoms: BATCH_ATOMS, loss: lossWeights, optimizer, emaDecay: 0, earlyStopping: null, checkpointEvery: 0 } });
   const epochMs: number[] = [];
   await trainer.run({ onEpoch: (e) => epochMs.push(e.ms) });
   setTrainLossPath(before);
   trainer.dispose();
   model.dispose();
-  return { name, msPerEpoch: ms, stepsPerS: hosts.length / (ms / 1000), firstLoss, trainerMsPerEpoch: Math.min(...epochMs), torchMsPerEpoch: paired.length ? Math.min(...paired) : undefined, cpuMsPerEpoch: Math.min(...cpu), torchCpuMsPerEpoch: pairedCpu.length ? Math.min(...pairedCpu) : undefined };
+  return { name, msPerEpoch: ms, stepsPerS: hosts.length / (ms / 1000), firstLoss, trainerMsPerEpoch: Math.min(...epochMs.slice(WARMUP)), torchMsPerEpoch: paired.length ? Math.min(...paired) : undefined, cpuMsPerEpoch: Math.min(...cpu), torchCpuMsPerEpoch: pairedCpu.length ? Math.min(...pairedCpu) : undefined };
 }
 torch?.close();
 const torchRow: Row | null = torch
