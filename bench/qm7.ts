@@ -44,6 +44,7 @@ interface Case {
 
 const CASES: Case[] = [
   { representation: 'cm-eigen', model: 'krr-gaussian', published: 9.9, source: 'Rupp 2012 (eigenvalues, Gaussian)' },
+  { representation: 'cm-eigen', model: 'krr-laplacian', published: 9.9, source: 'Rupp 2012 figure (eigenvalues; Laplacian L1 kernel as in Hansen 2013)' },
   { representation: 'cm-sorted', model: 'krr-gaussian', published: 9.9, source: 'as quoted for "sorted CM" (Rupp 2012)' },
   { representation: 'cm-sorted', model: 'krr-laplacian', published: null, source: '(no verified reference)' },
   { representation: 'bob', model: 'krr-laplacian', published: 1.5, source: 'Hansen 2015 (BoB, Laplacian)' },
