@@ -8,7 +8,7 @@
 // On a shared machine the load changes between our short runs and ASE's long one, so the timings
 // are taken in R rounds (--rounds), each timing every reader of ours and then ASE; a ratio is the
 // median over rounds of ASE's time / ours in the same round (MB/s columns: the best round).
-// Run: npx tsx bench/io.ts [--mb 50] [--repeats 3] [--rounds 3] [--ase-repeats 1] [--no-ase] [--workers K]
+// Run: npx tsx bench/io.ts [--mb 50] [--repeats 3] [--rounds 3] [--settle-s 2] [--ase-repeats 1] [--no-ase] [--workers K]
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -29,6 +29,7 @@ const targetMb = opt('mb', 50);
 const repeats = opt('repeats', 3);
 const aseRepeats = opt('ase-repeats', 1);
 const rounds = Math.max(1, opt('rounds', 3));
+const SETTLE_S = opt('settle-s', 2);
 const withAse = !args.includes('--no-ase');
 const workers = opt('workers', Math.min(availableParallelism(), 4));
 
@@ -145,7 +146,12 @@ async function bench(label: string, path: string): Promise<void> {
   const ours: Timing[][] = readers.map(() => []);
   const ase: Timing[] = [];
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < readers.length; i++) ours[i].push(await timeOurs(path, readers[i][1], r === 0));
+    // Every round starts with untimed reads for SETTLE_S seconds: the JIT warms up in round 1, and
+    // after ASE's process exits (a few GB of Python objects just freed) the machine reclaims memory
+    // for a while, which slowed whichever reader ran first by 2-3x (seen with either order).
+    const t0 = performance.now();
+    for (let k = 0; performance.now() - t0 < SETTLE_S * 1000 || k < readers.length; k++) await readers[k % readers.length][1](path);
+    for (let i = 0; i < readers.length; i++) ours[i].push(await timeOurs(path, readers[i][1], false));
     const a = withAse ? timeAse(path) : null;
     if (a) ase.push(a);
   }
@@ -173,7 +179,7 @@ async function main(): Promise<void> {
     generate(path, targetMb);
   }
   console.log(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log(`ours: readStream over fileChunks (1 MB chunks, 3 recycled buffers, read ahead), best of ${repeats} (after a warm-up run in round 1); ASE: ase.io.read(path, ':'), best of ${aseRepeats}; ${rounds} rounds`);
+  console.log(`ours: readStream over fileChunks (1 MB chunks, 3 recycled buffers, read ahead), best of ${repeats} after ${SETTLE_S} s of untimed reads in each round; ASE: ase.io.read(path, ':'), best of ${aseRepeats}; ${rounds} rounds`);
   console.log(`ratio = median over the ${rounds} rounds of ASE's time / ours in the same round; MB/s = best round`);
   console.log(`parallel rows: readFramesParallel, ${workers} workers (pooled, so the warm-up run also starts them), files >= ${PARALLEL_MIN_BYTES / 2 ** 20} MiB`);
   console.log(`MB/s by wall-clock time and by CPU time of the process, all threads (the CPU ratio is steadier on a shared machine)`);
