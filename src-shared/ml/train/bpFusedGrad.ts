@@ -200,7 +200,8 @@ class FusedBpLoss implements BpFusedLoss {
     const wantF = w.forces > 0 && host.forceCount > 0;
     const wantS = w.stress > 0 && host.stressCount > 0;
     const wantGeom = wantF || wantS;
-    const weights: readonly ArrayLike<number>[] = o.weights ?? this.model.variables.map((v) => v.variable.dataSync() as Float32Array);
+    // float64 copies: one array type at every GEMM site (the optimised loops stay monomorphic)
+    const weights: readonly Float64Array[] = (o.weights ?? this.model.variables.map((v) => v.variable.dataSync() as Float32Array)).map((x) => Float64Array.from(x));
     this.grow(N);
     const { X, Wd, H, hx, y, cq, dF, localOf } = this;
     dF.fill(0, 0, 3 * N);

@@ -90,7 +90,7 @@ export function activationWithDerivatives(name: ActivationName): ActivationFn {
 }
 
 /** C[n, m] = A[n, k] B[k, m] (+ bias[m]). */
-function gemm(A: Float64Array, B: ArrayLike<number>, bias: ArrayLike<number> | null, C: Float64Array, n: number, k: number, m: number): void {
+function gemm(A: Float64Array, B: Float64Array, bias: Float64Array | null, C: Float64Array, n: number, k: number, m: number): void {
   for (let i = 0; i < n; i++) {
     const ci = i * m, ai = i * k;
     if (bias) for (let o = 0; o < m; o++) C[ci + o] = bias[o];
@@ -105,7 +105,7 @@ function gemm(A: Float64Array, B: ArrayLike<number>, bias: ArrayLike<number> | n
 }
 
 /** C[n, k] = A[n, m] B[k, m]ᵀ. */
-function gemmBt(A: Float64Array, B: ArrayLike<number>, C: Float64Array, n: number, m: number, k: number): void {
+function gemmBt(A: Float64Array, B: Float64Array, C: Float64Array, n: number, m: number, k: number): void {
   for (let i = 0; i < n; i++) {
     const ai = i * m, ci = i * k;
     for (let t = 0; t < k; t++) {
@@ -184,7 +184,7 @@ export class MlpBlock {
   }
 
   /** Forward on x [n·F] (kept by reference); returns y [n] (a view, valid until the next call). */
-  forward(w: readonly ArrayLike<number>[], xIn: Float64Array, nRows: number): Float64Array {
+  forward(w: readonly Float64Array[], xIn: Float64Array, nRows: number): Float64Array {
     const sizes = this.sizes, K = this.K;
     this.n = nRows;
     this.grow(nRows);
@@ -198,7 +198,7 @@ export class MlpBlock {
   }
 
   /** dy/dx [n·F] of the last forward (a view). */
-  inputGradient(w: readonly ArrayLike<number>[]): Float64Array {
+  inputGradient(w: readonly Float64Array[]): Float64Array {
     const sizes = this.sizes, K = this.K, n = this.n, F = sizes[0], gx = this.gx;
     if (K === 0) {
       const w1 = w[0];
@@ -218,7 +218,7 @@ export class MlpBlock {
   }
 
   /** Add dΦ/dW of Φ = Σ c_i y_i + h_i·g_i into grads (same layout as weights); h null: energy term only. */
-  weightGradient(w: readonly ArrayLike<number>[], c: Float64Array, h: Float64Array | null, grads: Float64Array[]): void {
+  weightGradient(w: readonly Float64Array[], c: Float64Array, h: Float64Array | null, grads: Float64Array[]): void {
     const sizes = this.sizes, K = this.K, n = this.n, hK = sizes[K];
     const { Zt, At, D1, D2, Ab, Atb } = this;
     const tin = (l: number) => (l === 0 ? h! : At[l - 1]);
