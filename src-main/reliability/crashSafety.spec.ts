@@ -20,7 +20,9 @@ const CONFIG = {
   train: { checkpointEvery: 1, batchAtoms: 64, earlyStopping: null },
   split: { method: 'random', validFraction: 0.25, seed: 0 },
 };
-const EPOCHS = 10;
+// Enough epochs that the child is still training when it is killed: with the fused float64 loss an
+// epoch of this small model takes milliseconds, and 10 epochs used to finish before the kill.
+const EPOCHS = 120;
 
 async function runCliHere(argv: string[]): Promise<{ code: number; stderr: string }> {
   const err: string[] = [];
@@ -49,7 +51,7 @@ describe('kill -9 during training', () => {
     const args = (out: string) => ['train', DATA, '--model', 'bpnn', '--out', out, '--config', cfg, '--epochs', String(EPOCHS), '--backend', 'cpu'];
     const crashed = join(dir, 'crashed');
     const rng = createRng(9);
-    const killAfter = 2 + rng.int(EPOCHS - 5); // epochs completed before the kill
+    const killAfter = 2 + rng.int(10); // epochs completed before the kill
     const extraMs = rng.int(200); // then a random moment, inside an epoch or a checkpoint write
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args(crashed)], { cwd: ROOT, stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
