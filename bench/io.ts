@@ -18,6 +18,7 @@ import { extxyzFormat } from '../src-shared/io/formats/extxyz';
 import { type ReadResult, readStream } from '../src-shared/io/read';
 import { fileChunks } from '../src-main/node/fileChunks';
 import { PARALLEL_MIN_BYTES, closeParallelReadWorkers, readFramesParallel } from '../src-main/node/parallelRead';
+import { xorshift32 } from '../src-shared/space/rng';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -33,18 +34,7 @@ const SETTLE_S = opt('settle-s', 2);
 const withAse = !args.includes('--no-ase');
 const workers = opt('workers', Math.min(availableParallelism(), 4));
 
-/** Deterministic xorshift rng in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+const rng = xorshift32;
 
 const f16 = (x: number) => x.toFixed(8).padStart(16);
 

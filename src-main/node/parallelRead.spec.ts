@@ -12,6 +12,7 @@ import { extxyzFormat } from '../../src-shared/io/formats/extxyz';
 import { poscarFormat } from '../../src-shared/io/formats/poscar';
 import { type ReadProgress, type ReadResult, type StreamReadOptions, readStream } from '../../src-shared/io/read';
 import { type ParallelReadOptions, closeParallelReadWorkers, findFrameSplits, readFramesParallel } from './parallelRead';
+import { xorshift32 } from '../../src-shared/space/rng';
 
 const dir = mkdtempSync(join(tmpdir(), 'atomforge-parallel-'));
 afterAll(async () => {
@@ -19,17 +20,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+const rng = xorshift32;
 
 interface GenOptions {
   frames: number;

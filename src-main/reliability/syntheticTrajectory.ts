@@ -2,19 +2,9 @@
 // and largeStream.spec.ts): a few distinct frames in the layout ASE writes (Lattice, Properties with
 // species/pos/forces, energy, 9-value stress, pbc), cycled with a per-frame energy so that a stream of
 // any length can be produced in constant memory without touching the disk.
+import { xorshift32 } from '../../src-shared/space/rng';
 
-/** Deterministic xorshift32 in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+const rng = xorshift32;
 
 export interface SyntheticTrajectory {
   /** Bytes of one frame before its comment line (the atom count line). */

@@ -90,3 +90,20 @@ export function createRng(seed: number): Rng {
     int: (n) => Math.floor(next() * n),
   };
 }
+
+/**
+ * A minimal xorshift32 generator (Marsaglia 2003) as a function returning doubles in [0, 1) with 32
+ * random bits: for generating synthetic test and benchmark files, where a byte-identical stream for a
+ * seed matters and statistical quality does not. Seed 0 is taken as 1. Use createRng for physics.
+ */
+export function xorshift32(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}

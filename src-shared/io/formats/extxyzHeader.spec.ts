@@ -9,18 +9,9 @@ import type { ReadContext, ReadOptions } from '../format';
 import type { Layout } from './extxyzAtoms';
 import { HeaderReader, labelKeyLists, parseHeader, plainNumbersOfBytes } from './extxyzHeader';
 import { numbersOf } from './extxyzKeyValue';
+import { xorshift32 } from '../../space/rng';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+const rng = xorshift32;
 
 function context(options: ReadOptions = {}): ReadContext & { warnings: string[] } {
   const warnings: string[] = [];
