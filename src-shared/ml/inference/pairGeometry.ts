@@ -158,6 +158,20 @@ function buildDirected(g: PairGeometry, n: number, P: number): void {
   start[0] = 0;
 }
 
+/** F_i += g_p, F_j -= g_p for the P pairs (i, j) = (pi[p], pj[p]), into forces[o + 3·atom] (accumulated). */
+export function scatterPairForces(pi: Int32Array, pj: Int32Array, grad: Float64Array, P: number, forces: Float64Array, o: number): void {
+  for (let p = 0; p < P; p++) {
+    const a = o + 3 * pi[p], b = o + 3 * pj[p], q = 3 * p;
+    const gx = grad[q], gy = grad[q + 1], gz = grad[q + 2];
+    forces[a] += gx;
+    forces[a + 1] += gy;
+    forces[a + 2] += gz;
+    forces[b] -= gx;
+    forces[b + 1] -= gy;
+    forces[b + 2] -= gz;
+  }
+}
+
 /**
  * Forces (F_i += g_p, F_j -= g_p) into `forces` [3N] (overwritten) and, when `virial` [9] is given,
  * dE/dε_ab = Σ_p d_pa g_pb into it (overwritten).
@@ -166,16 +180,7 @@ export function pairForces(g: PairGeometry, forces: Float64Array | null, virial:
   const P = g.nPairs, pi = g.pairI, pj = g.pairJ, gr = g.grad, v = g.vec;
   if (forces) {
     forces.fill(0, 0, 3 * g.nAtoms);
-    for (let p = 0; p < P; p++) {
-      const a = 3 * pi[p], b = 3 * pj[p], q = 3 * p;
-      const gx = gr[q], gy = gr[q + 1], gz = gr[q + 2];
-      forces[a] += gx;
-      forces[a + 1] += gy;
-      forces[a + 2] += gz;
-      forces[b] -= gx;
-      forces[b + 1] -= gy;
-      forces[b + 2] -= gz;
-    }
+    scatterPairForces(pi, pj, gr, P, forces, 0);
   }
   if (virial) {
     let xx = 0, xy = 0, xz = 0, yx = 0, yy = 0, yz = 0, zx = 0, zy = 0, zz = 0;

@@ -22,6 +22,7 @@ import type { LabelScales } from '../data/referenceEnergies';
 import type { AtomisticModel } from '../models/model';
 import { parseBehlerParrinelloConfig } from '../models/behlerParrinello';
 import { savedArray } from '../models/serialization';
+import { scatterPairForces } from '../inference/pairGeometry';
 import { symmetryFunctionPlan, type SymmetryFunctionPlan } from '../inference/symmetryFunctionsFast';
 import type { LossValues, LossWeights } from './loss';
 import { descriptorReverse, descriptorScratch, descriptorTangent, frameDescriptors, frameGeometry, type DescriptorScratch, type FrameGeometry } from './bpFusedDescriptors';
@@ -228,7 +229,7 @@ class FusedBpLoss implements BpFusedLoss {
       for (let b = 0; b < B; b++) {
         const fg = entries[b].fg;
         const grad = descriptorReverse(plan, fg, Wd.subarray(off[b] * F, off[b + 1] * F), scratch);
-        if (forces) pairForcesInto(fg.geom.pairI, fg.geom.pairJ, grad, fg.geom.nPairs, dF, 3 * off[b]); // frame-local layout
+        if (forces) scatterPairForces(fg.geom.pairI, fg.geom.pairJ, grad, fg.geom.nPairs, dF, 3 * off[b]); // frame-local layout
         if (stress && fg.volumeA3 > 0) pairStressInto(fg.geom.vec, grad, fg.geom.nPairs, fg.volumeA3, stress, 9 * b);
       }
       if (forces) {
@@ -329,19 +330,6 @@ function gatherScaledRows(out: Float64Array, src: Float64Array, localOf: Int32Ar
   }
 }
 
-/** F_i += p_e, F_j -= p_e into forces[o + 3·atom]. */
-function pairForcesInto(pi: Int32Array, pj: Int32Array, grad: Float64Array, P: number, forces: Float64Array, o: number): void {
-  for (let p = 0; p < P; p++) {
-    const fi = o + 3 * pi[p], fj = o + 3 * pj[p], q = 3 * p;
-    const gx = grad[q], gy = grad[q + 1], gz = grad[q + 2];
-    forces[fi] += gx;
-    forces[fi + 1] += gy;
-    forces[fi + 2] += gz;
-    forces[fj] -= gx;
-    forces[fj + 1] -= gy;
-    forces[fj + 2] -= gz;
-  }
-}
 
 /** σ = sym(Σ_e d_e ⊗ p_e) / V into out[o..o+9]. */
 function pairStressInto(v: Float64Array, grad: Float64Array, P: number, V: number, out: Float64Array, o: number): void {
