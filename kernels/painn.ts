@@ -8,6 +8,8 @@
 //   messageBackward     their reverse pass, down to dE/d(rbf·f_c), dE/df_c and dE/dr̂ per pair
 //   silu, update*       the activation and the per-atom steps of the update block and their reverse
 //   pairBasis / pairGradients   r̂ and the Bessel basis × cutoff per pair; the chain rule back to dE/dd_p
+//   tableFilters, pairDirections, pairGradientsTable   the same with tabulated filters W(r) (quintic
+//                       Hermite, painnFilterTable.ts): messageBackward then gives dE/dr per pair
 // Two lanes = two channels f (F must be even: the host uses the TypeScript loops otherwise). The
 // message kernels address rows by byte pointers, and F = 32 (the default model) is compiled apart so
 // that the offsets of the rows' thirds become immediate load offsets. Nothing is allocated here.
@@ -297,18 +299,21 @@ export function messageForward(P: i32, F: i32, pi: usize, pj: usize, dir: usize,
  * (vv only), and per pair gDir [3P] += dE/dr̂, gFc [P] += dE/df_c, gRbfc [P, K] += dE/d(rbf·f_c) through
  * filt = rbfc fk + fc fb (fkT = fkᵀ [3F, K]). gs [N, F] and gv [N, 3, F] are dE/ds and dE/dv after
  * the messages. gfilt: scratch of 6F values (dE/dfilt of two pairs, whose gRbfc rows are then made
- * together so that each load of fkT serves both).
+ * together so that each load of fkT serves both). With tab != 0 (tabulated filters, M intervals,
+ * invH = M/rc, pair distances r [P]) gR [P] += dE/dr instead, and gFc, gRbfc, fkT, fb are not used.
  */
 export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
-  needGx: i32, gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
+  needGx: i32, gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize,
+  r: usize, tab: usize, M: i32, invH: f64, gR: usize): void {
   // F = 32 compiled apart, for the two cases that occur (vv and needGx both on or both off)
-  if (F == 32 && vv && needGx) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, 1, 1, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
-  else if (F == 32 && !vv && !needGx) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, 0, 0, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
-  else messageBackwardF(P, F, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, needGx, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt);
+  if (F == 32 && vv && needGx) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, 1, 1, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt, r, tab, M, invH, gR);
+  else if (F == 32 && !vv && !needGx) messageBackwardF(P, 32, K, pi, pj, dir, filt, x, gs, gv, vIn, 0, 0, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt, r, tab, M, invH, gR);
+  else messageBackwardF(P, F, K, pi, pj, dir, filt, x, gs, gv, vIn, vv, needGx, gx, gv2, gDir, gFc, gRbfc, fkT, fb, gfilt, r, tab, M, invH, gR);
 }
 
 @inline function messageBackwardF(P: i32, F: i32, K: i32, pi: usize, pj: usize, dir: usize, filt: usize, x: usize, gs: usize, gv: usize, vIn: usize, vv: i32,
-  needGx: i32, gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize): void {
+  needGx: i32, gx: usize, gv2: usize, gDir: usize, gFc: usize, gRbfc: usize, fkT: usize, fb: usize, gfilt: usize,
+  r: usize, tab: usize, M: i32, invH: f64, gR: usize): void {
   const F3 = 3 * F, F2 = 2 * F;
   const zero = f64x2.splat(0.0);
   const B = <usize>F << 3, B2 = B << 1, B3 = B * 3;
@@ -336,7 +341,7 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
       const xvsj = v128.load(xJ + o + B2), xvsi = v128.load(xI + o + B2);
       const gvs = f64x2.sub(f64x2.mul(wi, xvsj), f64x2.mul(wj, xvsi));
       v128.store(gf + o + B2, gvs);
-      gfc = f64x2.add(gfc, f64x2.add(f64x2.mul(gss, v128.load(fb + o)), f64x2.mul(gvs, v128.load(fb + o + B2))));
+      if (!tab) gfc = f64x2.add(gfc, f64x2.add(f64x2.mul(gss, v128.load(fb + o)), f64x2.mul(gvs, v128.load(fb + o + B2))));
       if (needGx) {
         v128.store(gxJ + o + B2, f64x2.add(v128.load(gxJ + o + B2), f64x2.mul(wi, fvs)));
         v128.store(gxI + o + B2, f64x2.sub(v128.load(gxI + o + B2), f64x2.mul(wj, fvs)));
@@ -351,7 +356,7 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
         const tj = f64x2.add(f64x2.add(f64x2.mul(gjx, v128.load(wI + o)), f64x2.mul(gjy, v128.load(wI + o + B))), f64x2.mul(gjz, v128.load(wI + o + B2)));
         const gvv = f64x2.add(f64x2.mul(ti, xvvj), f64x2.mul(tj, xvvi));
         v128.store(gf + o + B, gvv);
-        gfc = f64x2.add(gfc, f64x2.mul(gvv, v128.load(fb + o + B)));
+        if (!tab) gfc = f64x2.add(gfc, f64x2.mul(gvv, v128.load(fb + o + B)));
         if (needGx) {
           v128.store(gxJ + o + B, f64x2.add(v128.load(gxJ + o + B), f64x2.mul(ti, fvv)));
           v128.store(gxI + o + B, f64x2.add(v128.load(gxI + o + B), f64x2.mul(tj, fvv)));
@@ -368,6 +373,10 @@ export function messageBackward(P: i32, F: i32, K: i32, pi: usize, pj: usize, di
     st(gDir, 3 * p, ld(gDir, 3 * p) + hsum(gdx));
     st(gDir, 3 * p + 1, ld(gDir, 3 * p + 1) + hsum(gdy));
     st(gDir, 3 * p + 2, ld(gDir, 3 * p + 2) + hsum(gdz));
+    if (tab) { // tabulated filters: dE/dr directly, by the interpolant's slope
+      st(gR, p, ld(gR, p) + tableSlopeDot(ld(r, p), invH, M, tab, gf, B, vv));
+      continue;
+    }
     st(gFc, p, ld(gFc, p) + hsum(gfc));
     // dE/drbfc_n = Σ_o gfilt[o] fk[n, o], for pairs p - 1 and p together (the vv third only with vv)
     const last = p + 1 == P;
@@ -565,5 +574,99 @@ export function pairGradients(P: i32, K: i32, r: usize, dir: usize, gFc: usize, 
     radial(rv, rc, poly, pp);
     gradRow(p, K, f64x2.extract_lane(rv, 0), f64x2.extract_lane(gS1, 0), f64x2.extract_lane(gC1, 0), f64x2.extract_lane(gFcv, 0), f64x2.extract_lane(gDfcv, 0), rc, dir, gFc, gRbfc, gDir, grad);
     if (p + 1 < P) gradRow(p + 1, K, f64x2.extract_lane(rv, 1), f64x2.extract_lane(gS1, 1), f64x2.extract_lane(gC1, 1), f64x2.extract_lane(gFcv, 1), f64x2.extract_lane(gDfcv, 1), rc, dir, gFc, gRbfc, gDir, grad);
+  }
+}
+
+// ---- tabulated filters (src-shared/ml/inference/painnFilterTable.ts): per block a table of M intervals
+// on [0, rc], node m = [W | h W' | h² W''] (3·F3 values), evaluated by the quintic Hermite interpolant
+
+let hm: usize = 0, hc0: f64 = 0, hc1: f64 = 0, hc2: f64 = 0, hc3: f64 = 0, hc4: f64 = 0, hc5: f64 = 0;
+
+/** Interval of r into hm (clamped to [0, M-1]); the six weights (der = 0) or their r-derivatives (der != 0) into hc0..hc5. */
+@inline function hermite(r: f64, invH: f64, M: i32, der: i32): void {
+  const x = r * invH;
+  let m = <i32>Math.floor(x);
+  if (m > M - 1) m = M - 1;
+  if (m < 0) m = 0;
+  hm = <usize>m;
+  const t = x - <f64>m, t2 = t * t, t3 = t2 * t;
+  if (!der) {
+    const u = t3 * (10.0 - 15.0 * t + 6.0 * t2);
+    hc0 = 1.0 - u;
+    hc1 = t - t3 * (6.0 - 8.0 * t + 3.0 * t2);
+    hc2 = 0.5 * t2 * (1.0 - 3.0 * t + 3.0 * t2 - t3);
+    hc3 = u;
+    hc4 = -t3 * (4.0 - 7.0 * t + 3.0 * t2);
+    hc5 = 0.5 * t3 * (1.0 - 2.0 * t + t2);
+  } else {
+    const du = 30.0 * t2 * (1.0 - 2.0 * t + t2) * invH;
+    hc0 = -du;
+    hc1 = (1.0 - t2 * (18.0 - 32.0 * t + 15.0 * t2)) * invH;
+    hc2 = t * (1.0 - 4.5 * t + 6.0 * t2 - 2.5 * t3) * invH;
+    hc3 = du;
+    hc4 = -t2 * (12.0 - 28.0 * t + 15.0 * t2) * invH;
+    hc5 = t2 * (1.5 - 4.0 * t + 2.5 * t2) * invH;
+  }
+}
+
+/** Σ_q c_q T_q at byte address a of T0 (T_q = a + q·B3). */
+@inline function hermiteAt(a: usize, B3: usize, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128): v128 {
+  const s = f64x2.add(f64x2.add(f64x2.mul(c0, v128.load(a)), f64x2.mul(c1, v128.load(a + B3))), f64x2.mul(c2, v128.load(a + 2 * B3)));
+  const e = f64x2.add(f64x2.add(f64x2.mul(c3, v128.load(a + 3 * B3)), f64x2.mul(c4, v128.load(a + 4 * B3))), f64x2.mul(c5, v128.load(a + 5 * B3)));
+  return f64x2.add(s, e);
+}
+
+/** dir [3P] = vec / r (the table path needs no basis). */
+export function pairDirections(P: i32, r: usize, vec: usize, dir: usize): void {
+  for (let p = 0; p < P; p++) {
+    const inv = 1.0 / ld(r, p);
+    st(dir, 3 * p, ld(vec, 3 * p) * inv); st(dir, 3 * p + 1, ld(vec, 3 * p + 1) * inv); st(dir, 3 * p + 2, ld(vec, 3 * p + 2) * inv);
+  }
+}
+
+/** filt[p, :] = W(r_p) interpolated from tab (M intervals, invH = M/rc); vv = 0: the ss and vs thirds only. */
+export function tableFilters(P: i32, F: i32, r: usize, tab: usize, M: i32, invH: f64, filt: usize, vv: i32): void {
+  if (F == 32) tableFiltersF(P, 32, r, tab, M, invH, filt, vv);
+  else tableFiltersF(P, F, r, tab, M, invH, filt, vv);
+}
+
+@inline function tableFiltersF(P: i32, F: i32, r: usize, tab: usize, M: i32, invH: f64, filt: usize, vv: i32): void {
+  const B = <usize>F << 3, B2 = B << 1, B3 = B * 3;
+  for (let p = 0; p < P; p++) {
+    hermite(ld(r, p), invH, M, 0);
+    const c0 = f64x2.splat(hc0), c1 = f64x2.splat(hc1), c2 = f64x2.splat(hc2), c3 = f64x2.splat(hc3), c4 = f64x2.splat(hc4), c5 = f64x2.splat(hc5);
+    const base = tab + hm * B3 * 3, y = filt + <usize>p * B3;
+    for (let o: usize = 0; o < B; o += 16) {
+      v128.store(y + o, hermiteAt(base + o, B3, c0, c1, c2, c3, c4, c5));
+      v128.store(y + o + B2, hermiteAt(base + o + B2, B3, c0, c1, c2, c3, c4, c5));
+      if (vv) v128.store(y + o + B, hermiteAt(base + o + B, B3, c0, c1, c2, c3, c4, c5));
+    }
+  }
+}
+
+/** dE/dr of one pair through the table: Σ_o gfilt[o] dW/dr[o] over the thirds in use (gf: this pair's gfilt). */
+@inline function tableSlopeDot(r: f64, invH: f64, M: i32, tab: usize, gf: usize, B: usize, vv: i32): f64 {
+  hermite(r, invH, M, 1);
+  const c0 = f64x2.splat(hc0), c1 = f64x2.splat(hc1), c2 = f64x2.splat(hc2), c3 = f64x2.splat(hc3), c4 = f64x2.splat(hc4), c5 = f64x2.splat(hc5);
+  const B2 = B << 1, B3 = B * 3, base = tab + hm * B3 * 3;
+  let acc = f64x2.splat(0.0), acc2 = acc;
+  for (let o: usize = 0; o < B; o += 16) {
+    acc = f64x2.add(acc, f64x2.mul(v128.load(gf + o), hermiteAt(base + o, B3, c0, c1, c2, c3, c4, c5)));
+    acc2 = f64x2.add(acc2, f64x2.mul(v128.load(gf + o + B2), hermiteAt(base + o + B2, B3, c0, c1, c2, c3, c4, c5)));
+    if (vv) acc = f64x2.add(acc, f64x2.mul(v128.load(gf + o + B), hermiteAt(base + o + B, B3, c0, c1, c2, c3, c4, c5)));
+  }
+  return hsum(f64x2.add(acc, acc2));
+}
+
+/** grad [3P] = dE/dd_p = (dE/dr) r̂ + (g_r̂ - (g_r̂·r̂) r̂)/r from gR [P] (dE/dr through the tables) and gDir. */
+export function pairGradientsTable(P: i32, r: usize, dir: usize, gR: usize, gDir: usize, grad: usize): void {
+  for (let p = 0; p < P; p++) {
+    const inv = 1.0 / ld(r, p), gr = ld(gR, p);
+    const dx = ld(dir, 3 * p), dy = ld(dir, 3 * p + 1), dz = ld(dir, 3 * p + 2);
+    const ax = ld(gDir, 3 * p), ay = ld(gDir, 3 * p + 1), az = ld(gDir, 3 * p + 2);
+    const proj = ax * dx + ay * dy + az * dz;
+    st(grad, 3 * p, gr * dx + (ax - proj * dx) * inv);
+    st(grad, 3 * p + 1, gr * dy + (ay - proj * dy) * inv);
+    st(grad, 3 * p + 2, gr * dz + (az - proj * dz) * inv);
   }
 }

@@ -27,6 +27,8 @@ export interface FastCalculatorOptions {
   skinA?: number;
   /** 'auto' (WebAssembly SIMD where it loads, else TypeScript), 'wasm' (throws if unavailable), 'ts'. */
   kernel?: FastKernel;
+  /** PaiNN only: tabulated filters W(r) (default true, painnFilterTable.ts); false: the exact per-pair Bessel GEMVs. */
+  filterTable?: boolean;
 }
 
 /** A fast calculator plus diagnostics. */

@@ -16,7 +16,7 @@ const PROPS: readonly CalcProperty[] = ['energy', 'forces', 'stress', 'energies'
 
 export function painnCalculator(saved: SavedModel, opts: FastCalculatorOptions = {}): FastModelCalculator {
   if (saved.type !== 'painn') throw new Error(`painnCalculator: model type "${saved.type}" is not painn`);
-  const engine = painnEngine(saved, { kernel: opts.kernel });
+  const engine = painnEngine(saved, { kernel: opts.kernel, filterTable: opts.filterTable });
   const c = engine.config;
   const skinA = opts.skinA ?? 1.0;
   const geom = createPairGeometry({ cutoffA: c.cutoffA, skinA });
@@ -26,7 +26,7 @@ export function painnCalculator(saved: SavedModel, opts: FastCalculatorOptions =
   let species = new Int32Array(0), energies = new Float64Array(0);
   const virial = new Float64Array(9);
   return {
-    name: `painn(${saved.species.join(',')}, F=${c.features}, L=${c.layers}, cutoff=${c.cutoffA} Å, float64 ${engine.kind}${c.directForces ? ', direct forces' : ''})`,
+    name: `painn(${saved.species.join(',')}, F=${c.features}, L=${c.layers}, cutoff=${c.cutoffA} Å, float64 ${engine.kind}${engine.filterTable ? `, filter table ${engine.filterTable.intervals}` : ''}${c.directForces ? ', direct forces' : ''})`,
     implementedProperties: PROPS,
     cutoffA: c.cutoffA,
     skinA,

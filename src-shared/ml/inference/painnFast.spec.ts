@@ -1,8 +1,10 @@
 // The fast PaiNN path (painnFast.ts, painnCalculator.ts; WebAssembly SIMD and TypeScript kernels) equals the training graph (tfjs float32,
 // models/calculator.ts) within float32 rounding and the independent float64 twin (painnF64.ts) to
 // float64 rounding; its forces and stress are the central differences of its own energy; the
-// direct-force head returns the graph's direct forces. Weights: the seeded initial ones with every
-// array (biases included) perturbed, so that no term is trivially zero.
+// direct-force head returns the graph's direct forces. Both filter paths: the tabulated filters
+// (painnFilterTable.ts, the default) and the exact per-pair Bessel GEMVs (filterTable: false), and
+// the table path == the exact path within the interpolation error measured here. Weights: the seeded
+// initial ones with every array (biases included) perturbed, so that no term is trivially zero.
 import { describe, expect, it } from 'vitest';
 import type { AtomicSystem, Calculator } from '../../calculators/calculator';
 import { numericForces, numericStress } from '../../calculators/finiteDifference';
@@ -67,23 +69,23 @@ describe('fast PaiNN inference', () => {
     // the default sizes: the kernels compiled apart for F = 32
     ['L=2 silu F=32 K=16, head 16', { layers: 2, cutoffA: 3.6, features: 32, radialBasis: 16, headHidden: [16] }],
   ];
-  for (const [name, over] of variants) {
-    it(`${name}: == tfjs graph within float32, == float64 twin to 1e-11, forces/stress == central differences`, async () => {
+  for (const [name, over] of variants) for (const filterTable of [true, false]) {
+    it(`${name}, ${filterTable ? 'tabulated' : 'exact'} filters: == tfjs graph within float32, == float64 twin to 1e-11, forces/stress == central differences`, async () => {
       const { saved, graph } = await models(tinyPainn(over), 7);
       const systems = structures();
       for (const kernel of ['wasm', 'ts'] as const) {
-        const calc = fastModelCalculator(saved, { kernel })!;
+        const calc = fastModelCalculator(saved, { kernel, filterTable })!;
         expect(calc.kernel).toBe(kernel === 'wasm' ? 'wasm-simd' : 'ts');
         const e = compareTo(calc, modelCalculator(graph), systems);
-        console.log(`[painn ${name}, ${kernel}] vs tfjs graph: E ${e.dE.toExponential(1)}, E_i ${e.dEi.toExponential(1)}, F ${e.dF.toExponential(1)}, σ ${e.dS.toExponential(1)}`);
+        console.log(`[painn ${name}, ${kernel}, ${filterTable ? 'table' : 'exact'}] vs tfjs graph: E ${e.dE.toExponential(1)}, E_i ${e.dEi.toExponential(1)}, F ${e.dF.toExponential(1)}, σ ${e.dS.toExponential(1)}`);
         expect(e.dE).toBeLessThan(1e-6);
         expect(e.dEi).toBeLessThan(3e-5);
         expect(e.dF).toBeLessThan(1e-4);
         expect(e.dS).toBeLessThan(1e-4);
       }
-      const cross = compareTo(fastModelCalculator(saved, { kernel: 'wasm' })!, fastModelCalculator(saved, { kernel: 'ts' })!, systems);
+      const cross = compareTo(fastModelCalculator(saved, { kernel: 'wasm', filterTable })!, fastModelCalculator(saved, { kernel: 'ts', filterTable })!, systems);
       expect(Math.max(cross.dE, cross.dEi, cross.dF, cross.dS)).toBeLessThan(1e-12);
-      const fast = fastModelCalculator(saved)!;
+      const fast = fastModelCalculator(saved, { filterTable })!;
       const twin = painnF64Calculator(graph);
       for (const sys of systems) {
         const a = fast.compute(sys).energyEv, b = twin.compute(sys).energyEv;
@@ -108,6 +110,29 @@ describe('fast PaiNN inference', () => {
       graph.dispose();
     });
   }
+
+  it('tabulated filters == exact filters within the interpolation error (periodic and free, pairs down to 0.3 Å), wasm and ts', async () => {
+    const short = structures().map((sys) => {
+      // atom 1 moved to 0.3 Å from atom 0: a pair far below any physical distance stays on the table (it starts at r = 0)
+      const p = Float64Array.from(sys.positionsA);
+      for (let d = 0; d < 3; d++) p[3 + d] = p[d] + (d === 0 ? 0.3 : 0);
+      return { ...sys, positionsA: p };
+    });
+    for (const [name, over] of variants) {
+      const { saved, graph } = await models(tinyPainn(over), 7);
+      for (const kernel of ['wasm', 'ts'] as const) {
+        const table = fastModelCalculator(saved, { kernel })!, exact = fastModelCalculator(saved, { kernel, filterTable: false })!;
+        expect(table.name).toContain('filter table');
+        expect(exact.name).not.toContain('filter table');
+        const e = compareTo(table, exact, [...structures(), ...short]);
+        console.log(`[painn ${name}, ${kernel}] table vs exact filters: E ${e.dE.toExponential(1)}, E_i ${e.dEi.toExponential(1)}, F ${e.dF.toExponential(1)}, σ ${e.dS.toExponential(1)}`);
+        // measured ≤ 1.3e-11 (E, E_i; F = 18, K = 11), ≤ 1.3e-10 (F, σ) with the default 512 intervals
+        expect(Math.max(e.dE, e.dEi)).toBeLessThan(1e-10);
+        expect(Math.max(e.dF, e.dS)).toBeLessThan(1e-9);
+      }
+      graph.dispose();
+    }
+  });
 
   it('direct-force head: forces = the graph head forces (not -dE/dR), stress = the conservative one', async () => {
     const { saved, graph } = await models(tinyPainn({ layers: 2, directForces: true }), 11);
