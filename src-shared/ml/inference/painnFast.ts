@@ -24,7 +24,7 @@
 import { parsePainnConfig, PAINN_NORM_EPS, PAINN_POLY_P, type PainnConfig } from '../models/painn';
 import { savedArray, type SavedModel } from '../models/serialization';
 import type { ActivationName } from '../tf/activations';
-import { buildFilterTable, defaultFilterTableIntervals, hermiteWeights, tableInterval } from './painnFilterTable';
+import { buildFilterTable, defaultFilterTableIntervals, hermiteWeights } from './painnFilterTable';
 import type { PairGeometry } from './pairGeometry';
 import { ensureMemory, kernelModule, MemoryLayout, wasmApi, type WasmMemory } from './wasmModule';
 
@@ -287,6 +287,14 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
     }
   }
 
+  /** The table interval m of r (clamped to [0, M-1], as tableInterval and the kernels) and its Hermite weights into hw. */
+  function tableWeights(r: number): number {
+    const x = r * invH;
+    const m = Math.min(Math.max(Math.floor(x), 0), M - 1);
+    hermiteWeights(x - m, invH, hw);
+    return m;
+  }
+
   let cFc = 0, cDfc = 0;
   /** f_c(r) into cFc and df_c/dr into cDfc (after harmonics(πr/r_c) for the cosine cutoff). */
   function cutoff(r: number): void {
@@ -346,9 +354,7 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
         // W(r_p) by the quintic Hermite interpolant (painnFilterTable.ts), all three thirds
         const tab = lw.tab;
         for (let p = 0; p < P; p++) {
-          const [m, t] = tableInterval(g.r[p], invH, M);
-          hermiteWeights(t, invH, hw);
-          const b = 3 * F3 * m, o0 = p * F3;
+          const b = 3 * F3 * tableWeights(g.r[p]), o0 = p * F3;
           for (let o = 0; o < F3; o++) {
             const q = b + o;
             filt[o0 + o] = hw[0] * tab[q] + hw[1] * tab[q + F3] + hw[2] * tab[q + 2 * F3] + hw[3] * tab[q + 3 * F3] + hw[4] * tab[q + 4 * F3] + hw[5] * tab[q + 5 * F3];
@@ -522,9 +528,7 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
         gDir[3 * p + 2] += gdz;
         if (useTable) {
           // dE/dr = Σ_o gfilt[o] dW/dr[o], the slope of the same interpolant
-          const [m, t] = tableInterval(g.r[p], invH, M);
-          hermiteWeights(t, invH, hw);
-          const tab = lw.tab, b = 3 * F3 * m;
+          const tab = lw.tab, b = 3 * F3 * tableWeights(g.r[p]);
           let acc = 0;
           for (let o = 0; o < F3; o++) {
             const q = b + o;
