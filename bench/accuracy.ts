@@ -7,6 +7,9 @@
 //
 // Run: npx tsx bench/accuracy.ts [--elements Si,Mo,Ta] [--models linear,bpnn] [--max-minutes 30]
 //      [--epochs 2000] [--out /tmp/atomforge-accuracy] [--json results.json]
+//      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
+//      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
+//      stopping waits 4x as long)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,6 +30,11 @@ const models = (opt('models') ?? 'linear,bpnn').split(',');
 const maxMinutes = Number(opt('max-minutes') ?? 30);
 const epochs = Number(opt('epochs') ?? 2000);
 const outDir = opt('out') ?? join(tmpdir(), 'atomforge-accuracy');
+const energyWeight = Number(opt('energy-weight') ?? 1);
+const hidden = (opt('hidden') ?? '32,32').split(',').map(Number);
+const lr = Number(opt('lr') ?? 3e-3);
+const lrPatience = Number(opt('lr-patience') ?? 15);
+const stressWeight = Number(opt('stress-weight') ?? 0.05);
 mkdirSync(outDir, { recursive: true });
 
 /** Published test-set MAE (energy meV/atom, force eV/Å); mlearn from Zuo et al. 2020. */
@@ -60,7 +68,7 @@ function modelConfig(model: string): unknown {
   const radial = [{ etaPerA2: 0, rsA: 0 }, ...Array.from({ length: n }, (_, k) => ({ etaPerA2: 1 / (2 * dr * dr), rsA: lo + k * dr }))];
   const etas = [1.5, 2.5, 3.5, rc].map((r) => 1 / (2 * r * r));
   const symmetryFunctions = { cutoffA: rc, radial, angular: { kind: 'G4', cutoffA: rc, etaPerA2: etas, zeta: [1, 2, 4, 16], lambda: [-1, 1] } };
-  if (model === 'bpnn') return { symmetryFunctions, hidden: [32, 32], activation: 'tanh' };
+  if (model === 'bpnn') return { symmetryFunctions, hidden, activation: 'tanh' };
   if (model === 'linear') return { symmetryFunctions };
   return {};
 }
@@ -69,10 +77,10 @@ function trainConfig(): unknown {
   return {
     maxEpochs: epochs,
     batchAtoms: 1024,
-    loss: { energy: 1, forces: 1, stress: 0.05 },
-    optimizer: { type: 'adam', lr: 3e-3, clipGradNorm: 10 },
-    schedule: { type: 'plateau', warmupSteps: 20, factor: 0.5, patience: 15, minLr: 1e-5 },
-    earlyStopping: { patience: 60, minDelta: 1e-5 },
+    loss: { energy: energyWeight, forces: 1, stress: stressWeight },
+    optimizer: { type: 'adam', lr, clipGradNorm: 10 },
+    schedule: { type: 'plateau', warmupSteps: 20, factor: 0.5, patience: lrPatience, minLr: 1e-5 },
+    earlyStopping: { patience: 4 * lrPatience, minDelta: 1e-5 },
     checkpointEvery: 20,
   };
 }

@@ -8,6 +8,7 @@
 // On a shared machine the load changes between our short runs and ASE's long one, so the timings
 // are taken in R rounds (--rounds), each timing every reader of ours and then ASE; a ratio is the
 // median over rounds of ASE's time / ours in the same round (MB/s columns: the best round).
+// PYTHON=... picks the interpreter that has ASE (default /usr/bin/python3, Debian python3-ase).
 // Run: npx tsx bench/io.ts [--mb 50] [--repeats 3] [--rounds 3] [--settle-s 2] [--ase-repeats 1] [--no-ase] [--workers K]
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -112,7 +113,7 @@ async function timeOurs(path: string, read: (path: string) => Promise<ReadResult
 }
 
 function timeAse(path: string): (Timing & { ase_version: string }) | null {
-  const r = spawnSync('/usr/bin/python3', [join(HERE, 'io_ase.py'), path, String(aseRepeats)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [join(HERE, 'io_ase.py'), path, String(aseRepeats)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) {
     console.error(`ASE run failed: ${r.stderr || r.error}`);
     return null;
