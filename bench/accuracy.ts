@@ -7,6 +7,8 @@
 //
 // Run: npx tsx bench/accuracy.ts [--elements Si,Mo,Ta] [--models linear,bpnn] [--max-minutes 30]
 //      [--epochs 2000] [--out /tmp/atomforge-accuracy] [--json results.json]
+//      [--data DIR (holding mlearn_Zuo2020/)] [--cli bundled-cli.mjs] [--backend cpu|wasm]
+//      [--cutoff 5] [--n-radial 12] [--radial-min 1.5] [--angular-widths 1.5,2.5,3.5,5 (Å)] [--zetas 1,2,4,16]
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
 //      stopping waits 4x as long)
@@ -18,7 +20,6 @@ import { tmpdir } from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const dataDir = join(root, '..', 'shared', 'data');
 
 function opt(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +31,10 @@ const models = (opt('models') ?? 'linear,bpnn').split(',');
 const maxMinutes = Number(opt('max-minutes') ?? 30);
 const epochs = Number(opt('epochs') ?? 2000);
 const outDir = opt('out') ?? join(tmpdir(), 'atomforge-accuracy');
+const dataDir = opt('data') ?? join(root, '..', 'shared', 'data');
+/** A bundled CLI (esbuild of src-main/cli/index.ts) for machines without node_modules; default: the sources through tsx. */
+const cliBundle = opt('cli');
+const backend = opt('backend');
 const energyWeight = Number(opt('energy-weight') ?? 1);
 const hidden = (opt('hidden') ?? '32,32').split(',').map(Number);
 const lr = Number(opt('lr') ?? 3e-3);
@@ -60,14 +65,15 @@ const PUBLISHED: Record<string, { label: string; energy: number | null; force: n
 
 /** Symmetry functions and network used for every element (n2p2 sfparamgen-like grid, rc 5 Å). */
 function modelConfig(model: string): unknown {
-  const rc = 5.0;
-  const n = 12;
-  const lo = 1.5;
+  const rc = Number(opt('cutoff') ?? 5);
+  const n = Number(opt('n-radial') ?? 12);
+  const lo = Number(opt('radial-min') ?? 1.5);
   const hi = rc - 0.5;
   const dr = (hi - lo) / (n - 1);
   const radial = [{ etaPerA2: 0, rsA: 0 }, ...Array.from({ length: n }, (_, k) => ({ etaPerA2: 1 / (2 * dr * dr), rsA: lo + k * dr }))];
-  const etas = [1.5, 2.5, 3.5, rc].map((r) => 1 / (2 * r * r));
-  const symmetryFunctions = { cutoffA: rc, radial, angular: { kind: 'G4', cutoffA: rc, etaPerA2: etas, zeta: [1, 2, 4, 16], lambda: [-1, 1] } };
+  const etas = (opt('angular-widths') ?? `1.5,2.5,3.5,${rc}`).split(',').map(Number).map((r) => 1 / (2 * r * r));
+  const zeta = (opt('zetas') ?? '1,2,4,16').split(',').map(Number);
+  const symmetryFunctions = { cutoffA: rc, radial, angular: { kind: 'G4', cutoffA: rc, etaPerA2: etas, zeta, lambda: [-1, 1] } };
   if (model === 'bpnn') return { symmetryFunctions, hidden, activation: 'tanh' };
   if (model === 'linear') return { symmetryFunctions };
   return {};
@@ -86,7 +92,8 @@ function trainConfig(): unknown {
 }
 
 function cli(args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src-main', 'cli', 'index.ts'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const entry = cliBundle ? [cliBundle] : ['--import', 'tsx', join(root, 'src-main', 'cli', 'index.ts')];
+  const r = spawnSync(process.execPath, [...entry, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -127,7 +134,7 @@ for (const el of elements) {
     const cfgPath = join(outDir, `${el}_${model}.json`);
     writeFileSync(cfgPath, JSON.stringify({ model: modelConfig(model), train: trainConfig() }));
     const t0 = performance.now();
-    const tr = cli(['train', files.train, '--model', model, '--out', run, '--config', cfgPath, '--max-minutes', String(maxMinutes), '--seed', '0']);
+    const tr = cli(['train', files.train, '--model', model, '--out', run, '--config', cfgPath, '--max-minutes', String(maxMinutes), '--seed', '0', ...(backend ? ['--backend', backend] : [])]);
     const minutes = (performance.now() - t0) / 60000;
     if (tr.status !== 0) {
       console.log(`${el} ${model}: training failed:\n${tr.stderr.slice(-2000)}`);
