@@ -16,8 +16,8 @@
 // (6 multiply-adds per output instead of the K-term GEMV); the reverse pass takes dE/dr of each pair
 // from the slope of the same interpolant, so no Bessel basis or its chain rule is evaluated and the
 // forces stay the exact gradient of the energy computed. Default model: 2 × 1.18 MB of tables,
-// energies/forces within ~1e-13/3e-10 of the exact path, ~5-10% less time per call at 64-512 atoms
-// (painnFast.spec.ts, README). filterTable: false keeps the exact path (same tests).
+// energies/forces within ~1e-13/3e-10 of the exact path (painnFast.spec.ts), ~7% less time per call
+// at 64, 512 and 4096 atoms (bench/painnFilterTable.ts). filterTable: false keeps the exact path.
 // The direct-force head (config.directForces) gives F_i = s_F Σ_f w_f v_i,f from the forward pass;
 // its stress still comes from the energy (as predict.ts/directForces.ts do).
 // Equal to the tfjs training graph within float32 rounding and to painnF64 to ~1e-12 (painnFast.spec.ts).
