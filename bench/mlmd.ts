@@ -159,15 +159,18 @@ function runTorch(saved: SavedModel, n: number, dtype: 'float32' | 'float64'): R
     return null;
   }
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  torchVersion = String(out.torch ?? torchVersion).split('+')[0];
   return { steps: out.steps, wallS: out.loop_s, cpuS: out.cpu_s, e0Ev: out.e0_ev };
 }
 
+/** The PyTorch version mlmd_torch.py reports (Debian python3-torch: 1.13). */
+let torchVersion = '?';
 const LABEL: Record<string, string> = {
   fast: 'ours fast (f64, wasm SIMD)',
   fastTs: 'ours fast (f64, TypeScript)',
   tfjs: `tfjs graph (f32, ${TFJS_BACKEND})`,
-  torch32: 'PyTorch 1.13 (f32, 1 thread)',
-  torch64: 'PyTorch 1.13 (f64, 1 thread)',
+  get torch32() { return `PyTorch ${torchVersion} (f32, 1 thread)`; },
+  get torch64() { return `PyTorch ${torchVersion} (f64, 1 thread)`; },
 };
 
 const json: Record<string, unknown>[] = [];
