@@ -213,6 +213,9 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
   const E: Float64Array = new Float64Array(0);
   let s = E, v = E, ctx = E, z1 = E, rbfc = E, fcv = E, dir = E, rW = E, vecW = E, gradW = E;
   let gs = E, gv = E, gv2 = E, gx = E, gu = E, gctx = E, gh = E, gUv = E, gVv = E, gRbfc = E, gFc = E, gDir = E, gfilt = E, gR = E;
+  // the first block's φ(s) once per species (its s is the embedding row of the species)
+  const nSp = saved.species.length;
+  let embW = E, zSp = E, aSp = E, dSp = E, xSp = E;
   let piW: Int32Array = new Int32Array(0), pjW: Int32Array = new Int32Array(0);
   let store: LayerStore[] = [];
   let headZ: Float64Array[] = [], headD: Float64Array[] = [], headG: Float64Array[] = [];
@@ -223,6 +226,7 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
     s = f(); v = f3(); ctx = f64(2 * nC * F); z1 = f();
     gs = f(); gv = f3(); gv2 = f3(); gx = f3(); gu = f3(); gctx = f64(2 * nC * F); gh = f();
     gUv = f3(); gVv = f3(); gfilt = f64(2 * F3 + K + 2);
+    embW = copy(emb); zSp = f64(nSp * F); aSp = f64(nSp * F); dSp = f64(nSp * F); xSp = f64(nSp * F3);
     store = masterLayers.map(() => ({ a0: f(), d0: f(), x: f3(), filt: f64(pC * F3), vIn: f3(), Uv: f3(), Vv: f3(), a1: f(), d1: f(), u: f3() }));
     headZ = headSizes.map((m) => f64(nC * m));
     headD = headSizes.map((m) => f64(nC * m));
@@ -339,10 +343,18 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
     const vNeeded = (l: number) => l + 1 < L || !!wf;
     for (let l = 0; l < L; l++) {
       const lw = layers[l], st = store[l], x = st.x, filt = st.filt, vIn = st.vIn;
-      // φ(s) [N, 3F]
-      denseK(s, N, F, lw.p0k, F, lw.p0b, z1);
-      activateK(z1, st.a0, st.d0, N * F);
-      denseK(st.a0, N, F, lw.p1k, F3, lw.p1b, x);
+      // φ(s) [N, 3F]; in the first block s is the species' embedding row, so φ is made once per
+      // species and copied to its atoms (the first block has no φ reverse pass: st.a0, st.d0 unused)
+      if (l === 0) {
+        denseK(embW, nSp, F, lw.p0k, F, lw.p0b, zSp);
+        activateK(zSp, aSp, dSp, nSp * F);
+        denseK(aSp, nSp, F, lw.p1k, F3, lw.p1b, xSp);
+        for (let i = 0; i < N; i++) x.set(xSp.subarray(species[i] * F3, species[i] * F3 + F3), i * F3);
+      } else {
+        denseK(s, N, F, lw.p0k, F, lw.p0b, z1);
+        activateK(z1, st.a0, st.d0, N * F);
+        denseK(st.a0, N, F, lw.p1k, F3, lw.p1b, x);
+      }
       // filters [P, 3F] = rbfc fk + fc fb
       // messages to i from j (r̂) and to j from i (-r̂); v read from vIn
       vIn.set(v.subarray(0, N * F3));
