@@ -9,7 +9,9 @@ import { loadModelFiles, readMetrics, writeRunJson } from '../ml/runFolder';
 import { runTrainJob, type TrainSettings } from '../ml/trainJob';
 import { baselineOf } from '../ml/modelFiles';
 import { parseBaselineArg } from '../ml/baseline';
-import { evaluateSaved } from '../ml/evaluateSaved';
+import { evaluateCommitteeSaved, evaluateSaved } from '../ml/evaluateSaved';
+import { committeeFiles } from '../ml/committeeMd';
+import { decodeModel } from '../../src-shared/ml/models/serialization';
 import { load, readOptions, type Command, optString as str, fail } from './common';
 
 function int(o: Record<string, string | boolean>, k: string): number | undefined | string {
@@ -145,7 +147,7 @@ const evalCmd: Command = {
     summary: 'evaluate a trained model on a dataset (energy/force/stress errors)',
     positionals: [{ name: 'DATA', help: 'labelled structures' }],
     options: [
-      { name: 'model', type: 'string', valueName: 'RUNDIR', help: 'trained model run folder' },
+      { name: 'model', type: 'string', valueName: 'RUNDIR', help: 'trained model run folder, or a committee folder (scored on the members\' mean, each member\'s errors beside it)' },
       { name: 'json', type: 'boolean', help: 'print one JSON object' },
       ...readOptions,
     ],
@@ -153,16 +155,18 @@ const evalCmd: Command = {
   async run({ positionals: [data], options }) {
     const dir = str(options, 'model');
     if (!dir) return fail('--model RUNDIR is required');
-    let saved;
+    let saved, members;
     try {
-      saved = loadModelFiles(dir);
+      members = committeeFiles(dir)?.map((f) => decodeModel(f.json, f.bin)) ?? null;
+      saved = members ? members[0] : loadModelFiles(dir);
     } catch (e) {
       return fail(e instanceof Error ? e.message : String(e));
     }
     const d = await load(data, options);
     if (!d) return 1;
     try {
-      const m = await evaluateSaved(saved, d.frames);
+      const c = members ? await evaluateCommitteeSaved(members, d.frames) : null;
+      const m = c ? c.mean : await evaluateSaved(saved, d.frames);
       const base = baselineOf(saved);
       const out = {
         model: dir,
@@ -176,6 +180,14 @@ const evalCmd: Command = {
         stress_mae_gpa: m.stressMaeGpa,
         stress_rmse_gpa: m.stressRmseGpa,
         baseline: base ? (base.kind === 'potential' ? base.spec : `data:${base.energyKey}`) : null,
+        ...(c
+          ? {
+              committee_members: c.members.length,
+              member_energy_mae_mev_per_atom: c.members.map((x) => x.energyMaeMevPerAtom),
+              member_force_mae_ev_per_a: c.members.map((x) => x.forceMaeEvPerA),
+              member_stress_mae_gpa: c.members.map((x) => x.stressMaeGpa),
+            }
+          : {}),
       };
       if (options.json) console.log(JSON.stringify(out));
       else console.log(Object.entries(out).map(([k, v]) => `${k}: ${v}`).join('\n'));

@@ -15,6 +15,7 @@ import { parseArgs } from './args';
 import { runCli } from '../../test-support/cliRun';
 import { UNCERTAINTY_COMMANDS } from './uncertainty';
 import { SIMULATION_COMMANDS } from './simulate';
+import { TRAIN_COMMANDS } from './train';
 
 const FIX = fileURLToPath(new URL('../../fixtures/uncertainty/', import.meta.url));
 const SI = `${FIX}si_mlearn_8.xyz`;
@@ -141,6 +142,36 @@ describe('atomforge committee / uncertainty / shift', () => {
     const f0 = src.result.frames[0];
     const mean = members.reduce((s, c) => s + c.compute(f0, {}).energyEv, 0) / 3;
     expect(back.result.frames[0].energyEv).toBeCloseTo(mean, 8);
+  }, 60_000);
+
+  it('eval on a committee folder scores the members\' mean, with each member\'s errors beside it', async () => {
+    const ev = (model: string) => runCli(TRAIN_COMMANDS.find((c) => c.spec.name === 'eval')!, [SI, '--model', model, '--json']);
+    const r = await ev(committee);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(j.committee_members).toBe(3);
+    // each member's errors are what `eval` gives for that member alone
+    for (let k = 0; k < 3; k++) {
+      const one = JSON.parse((await ev(join(committee, `member-${k}`))).out.trim().split('\n').pop()!);
+      expect(j.member_energy_mae_mev_per_atom[k]).toBeCloseTo(one.energy_mae_mev_per_atom, 9);
+      expect(j.member_force_mae_ev_per_a[k]).toBeCloseTo(one.force_mae_ev_per_a, 12);
+    }
+    // the mean's errors, recomputed from the members' float64 fast-path energies and forces
+    const src = await readFramesFromPath(SI, {});
+    if ('error' in src || !src.result.ok) throw new Error('fixture not readable');
+    const members = await Promise.all([0, 1, 2].map((k) => modelCalculatorFromDir(join(committee, `member-${k}`), { engine: 'fast' })));
+    let eSum = 0, fSum = 0, fN = 0;
+    for (const f of src.result.frames) {
+      const outs = members.map((c) => c.compute(f, { forces: true }));
+      const n = f.numbers.length;
+      eSum += Math.abs(outs.reduce((s, o) => s + o.energyEv, 0) / 3 - f.energyEv!) / n;
+      for (let q = 0; q < 3 * n; q++, fN++) fSum += Math.abs(outs.reduce((s, o) => s + o.forcesEvPerA![q], 0) / 3 - f.forcesEvPerA![q]);
+    }
+    const eMae = (1000 * eSum) / src.result.frames.length, fMae = fSum / fN;
+    expect(Math.abs(j.energy_mae_mev_per_atom - eMae)).toBeLessThan(1e-3 * eMae + 1e-3);
+    expect(Math.abs(j.force_mae_ev_per_a - fMae)).toBeLessThan(1e-4 * fMae + 1e-6);
+    // the mean is not just one member's numbers
+    expect(j.member_force_mae_ev_per_a.every((x: number) => Math.abs(x - j.force_mae_ev_per_a) > 1e-9)).toBe(true);
   }, 60_000);
 
   it('refuses bad input with a clear message', async () => {
