@@ -558,7 +558,11 @@ export function pairBasis(P: i32, K: i32, r: usize, vec: usize, dir: usize, rbfc
     S = S2;
     kn = f64x2.add(kn, dk);
   }
-  const gr = ld(gFc, p) * dfc + hsum(acc);
+  pairChain(p, ld(gFc, p) * dfc + hsum(acc), inv, dir, gDir, grad);
+}
+
+/** grad[p] = dE/dd_p = (dE/dr) r̂ + (g_r̂ - (g_r̂·r̂) r̂)/r for pair p, given gr = dE/dr and inv = 1/r. */
+@inline function pairChain(p: i32, gr: f64, inv: f64, dir: usize, gDir: usize, grad: usize): void {
   const dx = ld(dir, 3 * p), dy = ld(dir, 3 * p + 1), dz = ld(dir, 3 * p + 2);
   const ax = ld(gDir, 3 * p), ay = ld(gDir, 3 * p + 1), az = ld(gDir, 3 * p + 2);
   const proj = ax * dx + ay * dy + az * dz;
@@ -660,13 +664,5 @@ export function tableFilters(P: i32, F: i32, r: usize, tab: usize, M: i32, invH:
 
 /** grad [3P] = dE/dd_p = (dE/dr) r̂ + (g_r̂ - (g_r̂·r̂) r̂)/r from gR [P] (dE/dr through the tables) and gDir. */
 export function pairGradientsTable(P: i32, r: usize, dir: usize, gR: usize, gDir: usize, grad: usize): void {
-  for (let p = 0; p < P; p++) {
-    const inv = 1.0 / ld(r, p), gr = ld(gR, p);
-    const dx = ld(dir, 3 * p), dy = ld(dir, 3 * p + 1), dz = ld(dir, 3 * p + 2);
-    const ax = ld(gDir, 3 * p), ay = ld(gDir, 3 * p + 1), az = ld(gDir, 3 * p + 2);
-    const proj = ax * dx + ay * dy + az * dz;
-    st(grad, 3 * p, gr * dx + (ax - proj * dx) * inv);
-    st(grad, 3 * p + 1, gr * dy + (ay - proj * dy) * inv);
-    st(grad, 3 * p + 2, gr * dz + (az - proj * dz) * inv);
-  }
+  for (let p = 0; p < P; p++) pairChain(p, ld(gR, p), 1.0 / ld(r, p), dir, gDir, grad);
 }

@@ -6,8 +6,7 @@ import type { Frame } from '../../src-shared/atoms/frame';
 import { subtractBaseline } from '../../src-shared/ml/data/delta';
 import type { SavedModel } from '../../src-shared/ml/models/serialization';
 import { dataForModel, evaluateModel, type FramePrediction } from '../../src-shared/ml/train/evaluate';
-import type { Metrics } from '../../src-shared/ml/train/loss';
-import { evPerA3ToGpa } from '../../src-shared/units';
+import { metricsFromSums, type ErrorSums, type Metrics } from '../../src-shared/ml/train/loss';
 import { baselineCalculator } from './baseline';
 import { baselineOf, modelFromSaved } from './modelFiles';
 
@@ -37,48 +36,22 @@ export async function evaluateSaved(saved: SavedModel, frames: readonly Frame[])
  * atom, every force component, the 9 stress components of periodic frames.
  */
 export function metricsOfPredictions(frames: readonly Frame[], energyEv: Float64Array, forces: (Float64Array | null)[], stress: (Float64Array | null)[]): Metrics {
-  let nE = 0, aE = 0, sE = 0, nF = 0, aF = 0, sF = 0, nS = 0, aS = 0, sS = 0, atoms = 0;
+  const e: ErrorSums = { n: 0, abs: 0, sq: 0 }, fs: ErrorSums = { n: 0, abs: 0, sq: 0 }, ss: ErrorSums = { n: 0, abs: 0, sq: 0 };
+  const add = (x: ErrorSums, err: number) => {
+    x.n++;
+    x.abs += Math.abs(err);
+    x.sq += err * err;
+  };
+  let atoms = 0;
   frames.forEach((f, k) => {
     const n = f.numbers.length;
     atoms += n;
-    if (f.energyEv !== undefined && n > 0) {
-      const e = (energyEv[k] - f.energyEv) / n;
-      nE++;
-      aE += Math.abs(e);
-      sE += e * e;
-    }
-    const fp = forces[k];
-    if (f.forcesEvPerA && fp) {
-      for (let q = 0; q < 3 * n; q++) {
-        const e = fp[q] - f.forcesEvPerA[q];
-        nF++;
-        aF += Math.abs(e);
-        sF += e * e;
-      }
-    }
-    const sp = stress[k];
-    if (f.stressEvPerA3 && sp) {
-      for (let q = 0; q < 9; q++) {
-        const e = sp[q] - f.stressEvPerA3[q];
-        nS++;
-        aS += Math.abs(e);
-        sS += e * e;
-      }
-    }
+    if (f.energyEv !== undefined && n > 0) add(e, (energyEv[k] - f.energyEv) / n);
+    const fp = forces[k], sp = stress[k];
+    if (f.forcesEvPerA && fp) for (let q = 0; q < 3 * n; q++) add(fs, fp[q] - f.forcesEvPerA[q]);
+    if (f.stressEvPerA3 && sp) for (let q = 0; q < 9; q++) add(ss, sp[q] - f.stressEvPerA3[q]);
   });
-  const mean = (s: number, c: number, k = 1) => (c > 0 ? (s / c) * k : null);
-  const root = (s: number, c: number, k = 1) => (c > 0 ? Math.sqrt(s / c) * k : null);
-  const gpa = evPerA3ToGpa(1);
-  return {
-    frames: frames.length,
-    atoms,
-    energyMaeMevPerAtom: mean(aE, nE, 1000),
-    energyRmseMevPerAtom: root(sE, nE, 1000),
-    forceMaeEvPerA: mean(aF, nF),
-    forceRmseEvPerA: root(sF, nF),
-    stressMaeGpa: mean(aS, nS, gpa),
-    stressRmseGpa: root(sS, nS, gpa),
-  };
+  return metricsFromSums(frames.length, atoms, e, fs, ss);
 }
 
 export interface CommitteeEvaluation {

@@ -115,6 +115,30 @@ export interface ErrorAccumulator {
   loss(w: LossWeights, scales: LabelScales): LossValues;
 }
 
+/** Count, sum of |error| and sum of error² of one kind of label (energy per atom eV, force or stress components). */
+export interface ErrorSums {
+  n: number;
+  abs: number;
+  sq: number;
+}
+
+/** Metrics (meV/atom, eV/Å, GPa; null where nothing was labelled) from error sums in eV, eV/Å, eV/Å³. */
+export function metricsFromSums(frames: number, atoms: number, e: ErrorSums, f: ErrorSums, s: ErrorSums): Metrics {
+  const mean = (x: ErrorSums, k = 1) => (x.n > 0 ? (x.abs / x.n) * k : null);
+  const root = (x: ErrorSums, k = 1) => (x.n > 0 ? Math.sqrt(x.sq / x.n) * k : null);
+  const gpa = evPerA3ToGpa(1);
+  return {
+    frames,
+    atoms,
+    energyMaeMevPerAtom: mean(e, 1000),
+    energyRmseMevPerAtom: root(e, 1000),
+    forceMaeEvPerA: mean(f),
+    forceRmseEvPerA: root(f),
+    stressMaeGpa: mean(s, gpa),
+    stressRmseGpa: root(s, gpa),
+  };
+}
+
 export function createErrorAccumulator(): ErrorAccumulator {
   let frames = 0, atoms = 0;
   let nE = 0, aE = 0, sE = 0, wE = 0;
@@ -158,21 +182,7 @@ export function createErrorAccumulator(): ErrorAccumulator {
         }
       }
     },
-    metrics() {
-      const mean = (s: number, n: number, k = 1) => (n > 0 ? (s / n) * k : null);
-      const root = (s: number, n: number, k = 1) => (n > 0 ? Math.sqrt(s / n) * k : null);
-      const gpa = evPerA3ToGpa(1);
-      return {
-        frames,
-        atoms,
-        energyMaeMevPerAtom: mean(aE, nE, 1000),
-        energyRmseMevPerAtom: root(sE, nE, 1000),
-        forceMaeEvPerA: mean(aF, nF),
-        forceRmseEvPerA: root(sF, nF),
-        stressMaeGpa: mean(aS, nS, gpa),
-        stressRmseGpa: root(sS, nS, gpa),
-      };
-    },
+    metrics: () => metricsFromSums(frames, atoms, { n: nE, abs: aE, sq: sE }, { n: nF, abs: aF, sq: sF }, { n: nS, abs: aS, sq: sS }),
     loss(w, scales) {
       const energy = nE ? wE / nE / scales.energyEvPerAtom ** 2 : 0;
       const forces = nF ? wF / nF / scales.forceEvPerA ** 2 : 0;
