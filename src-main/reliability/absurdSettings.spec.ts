@@ -80,6 +80,7 @@ describe('absurd settings through the host API', () => {
     await expect(start({ train: { optimizer: { lr: -1e-3 } } })).rejects.toThrow(/learning rate/);
     await expect(start({ train: { maxEpochs: 0 } })).rejects.toThrow(/epochs must be an integer between 1 and 1e6, got 0/);
     await expect(start({ train: { maxEpochs: 1e9 } })).rejects.toThrow(/epochs/);
+    await expect(start({ train: { maxEpochs: 2, lossPath: 'quantum' } })).rejects.toThrow(/lossPath must be "auto", "fused" or "graph", got "quantum"/);
     await expect(start({ modelConfig: BP_CUTOFF_0 })).rejects.toThrow(/model settings: symmetry functions: cutoffA must be > 0, got 0/);
     await expect(start({ split: { method: 'random', validFraction: 2, seed: 1 } })).rejects.toThrow(/validFraction/);
     const unlabelled = await b.dispatch('dataset.open', { jobId: 'u', source: { kind: 'path', path: nolabels } }, conn);

@@ -137,8 +137,9 @@ describe('fused float64 Behler-Parrinello loss and gradient', () => {
     const raw = { symmetryFunctions: defaultSymmetryFunctions({ cutoffA: 5.0, angularCutoffA: 4.0, nRadial: 4, nAngularEta: 1, zeta: [1, 2] }), hidden: [8], activation: 'tanh' };
     const t = modelType('bpnn');
     const graphs = createGraphCache(data.frames, t.graphSpec(t.parseConfig(raw)));
-    const run = async (path: TrainLossPath) => {
-      setTrainLossPath(path);
+    // via 'global': the process-wide switch; via 'config': the run's own TrainConfig.lossPath
+    const run = async (path: TrainLossPath, via: 'global' | 'config' = 'global') => {
+      if (via === 'global') setTrainLossPath(path);
       try {
         const model = createModel(tf, 'bpnn', raw, {
           species: data.species,
@@ -149,8 +150,8 @@ describe('fused float64 Behler-Parrinello loss and gradient', () => {
             for (const k of data.split.train) yield { graph: graphs.get(k), species: data.atomSpecies[k] };
           },
         });
-        expect(useFusedLoss(model)).toBe(path === 'fused');
-        const config = { ...defaultTrainConfig(), seed: 1, maxEpochs: 6, batchAtoms: 64, optimizer: { type: 'adam' as const, lr: 1e-2, clipGradNorm: 10 }, schedule: { type: 'constant' as const }, emaDecay: 0, earlyStopping: null, checkpointEvery: 0 };
+        expect(useFusedLoss(model, via === 'config' ? path : 'auto')).toBe(path === 'fused');
+        const config = { ...defaultTrainConfig(), lossPath: via === 'config' ? path : undefined, seed: 1, maxEpochs: 6, batchAtoms: 64, optimizer: { type: 'adam' as const, lr: 1e-2, clipGradNorm: 10 }, schedule: { type: 'constant' as const }, emaDecay: 0, earlyStopping: null, checkpointEvery: 0 };
         const trainer = createTrainer({ model, data, graphs, config });
         const first = trainer.evaluate(data.split.valid).loss.total;
         const res = await trainer.run();
@@ -171,5 +172,8 @@ describe('fused float64 Behler-Parrinello loss and gradient', () => {
     // same batches, same optimiser: the two runs follow each other up to float32 rounding
     expect(Math.abs(fusedRun.last - graph.last)).toBeLessThan(0.02 * graph.last);
     fusedRun.train.forEach((x, e) => expect(Math.abs(x - graph.train[e])).toBeLessThan(0.02 * graph.train[e]));
+    // a run's own lossPath setting takes the same path as the process-wide switch
+    expect((await run('graph', 'config')).train).toEqual(graph.train);
+    expect((await run('fused', 'config')).train).toEqual(fusedRun.train);
   });
 });

@@ -83,9 +83,11 @@ export function trainLossPath(): TrainLossPath {
 }
 
 /** Whether a trainer for `model` on the active backend uses the fused loss. */
-export function useFusedLoss(model: AtomisticModel): boolean {
-  if (!fusedLossSupports(model) || lossPath === 'graph') return false;
-  if (lossPath === 'fused') return true;
+export function useFusedLoss(model: AtomisticModel, path: TrainLossPath = 'auto'): boolean {
+  // the process-wide switch (setTrainLossPath) wins over a run's setting when it is not 'auto'
+  const p = lossPath !== 'auto' ? lossPath : path;
+  if (!fusedLossSupports(model) || p === 'graph') return false;
+  if (p === 'fused') return true;
   const backend = model.tf.getBackend();
   return backend === 'cpu' || backend === 'wasm';
 }

@@ -52,6 +52,8 @@ export function trainSettingsProblems(s: TrainSettingsToCheck): string[] {
     for (const [k, v] of Object.entries(loss)) if (!(isNum(v) && Number.isFinite(v) && v >= 0)) out.push(`loss weight ${k} must be a finite number >= 0, got ${show(v)}`);
   }
   if (t.emaDecay !== undefined && !(isNum(t.emaDecay) && t.emaDecay >= 0 && t.emaDecay < 1)) out.push(`emaDecay must be in [0, 1), got ${show(t.emaDecay)}`);
+  const lp = (t as { lossPath?: unknown }).lossPath;
+  if (lp !== undefined && !['auto', 'fused', 'graph'].includes(lp as string)) out.push(`lossPath must be "auto", "fused" or "graph", got ${show(lp)}`);
   return out;
 }
 

@@ -24,7 +24,7 @@ import { prefetchVariables } from '../tf/tidy';
 import { checkedStep, isAllocationError } from '../tf/allocation';
 import { createRng } from '../../space/rng';
 import { batchLoss, trainBatchTensors, type LossValues, type LossWeights } from './loss';
-import { createBpFusedLoss, useFusedLoss } from './bpFusedGrad';
+import { createBpFusedLoss, useFusedLoss, type TrainLossPath } from './bpFusedGrad';
 import { evaluateModel, evaluateModelAsync, type EvalResult } from './evaluate';
 import { createOptimizer, createWeightAverage, type OptimizerConfig, type OptimizerState, type WeightAverage } from './optimizer';
 import { createSchedule, type ScheduleConfig, type ScheduleState } from './schedule';
@@ -45,6 +45,12 @@ export interface TrainConfig {
   checkpointEvery: number;
   /** Atoms per evaluation batch. */
   evalBatchAtoms: number;
+  /**
+   * How the loss gradient is computed: 'fused' = the float64 Behler-Parrinello loss and gradient
+   * (bpFusedGrad.ts), 'graph' = the tfjs graph (float32, double backward), 'auto' (default) = fused
+   * for BP models on the cpu and wasm backends. Other model types always use the graph.
+   */
+  lossPath?: TrainLossPath;
 }
 
 export function defaultTrainConfig(): TrainConfig {
@@ -208,7 +214,7 @@ export function createTrainer(opts: TrainerOptions): Trainer {
   const schedule = createSchedule(config.optimizer.lr, config.schedule, config.maxEpochs);
   const ema: WeightAverage | null = config.emaDecay > 0 ? createWeightAverage(tf, vars, config.emaDecay) : null;
   // Behler-Parrinello on cpu/wasm: loss and gradient in float64 JS (bpFusedGrad.ts), same optimiser
-  const fused = useFusedLoss(model) ? createBpFusedLoss(model, data.atomSpecies, graphs) : null;
+  const fused = useFusedLoss(model, config.lossPath) ? createBpFusedLoss(model, data.atomSpecies, graphs) : null;
   let position = { epoch: 0, batch: 0, step: 0 };
   let sums = { total: 0, energy: 0, forces: 0, stress: 0, steps: 0, ms: 0 };
   let best: Checkpoint['best'] = null;
