@@ -23,7 +23,7 @@ import type { Tensor } from '../tf/types';
 import { prefetchVariables } from '../tf/tidy';
 import { checkedStep, isAllocationError } from '../tf/allocation';
 import { createRng } from '../../space/rng';
-import { batchLoss, trainBatchTensors, type LossValues, type LossWeights } from './loss';
+import { batchLoss, createErrorAccumulator, trainBatchTensors, type LossValues, type LossWeights } from './loss';
 import { createBpFusedLoss, useFusedLoss, type TrainLossPath } from './bpFusedGrad';
 import { evaluateModel, evaluateModelAsync, type EvalResult } from './evaluate';
 import { createOptimizer, createWeightAverage, type OptimizerConfig, type OptimizerState, type WeightAverage } from './optimizer';
@@ -300,8 +300,24 @@ export function createTrainer(opts: TrainerOptions): Trainer {
     return withEvalWeights(() => evaluateModel(model, data, graphs, indices, { batchAtoms: config.evalBatchAtoms, lossWeights: config.loss, collect: o.collect }));
   }
 
+  /**
+   * The per-epoch validation through the fused float64 loss (no gradient pass) when training uses it:
+   * the same metrics and loss as evaluateModel, in float64 and without the tfjs graph's backward pass.
+   */
+  function evaluateFused(indices: readonly number[]): EvalResult {
+    const acc = createErrorAccumulator();
+    const all = { energy: 1, forces: 1, stress: 1 }; // predict every labelled quantity, whatever the loss weights
+    for (const idx of planBatches(indices, (k) => data.frames[k].numbers.length, config.evalBatchAtoms)) {
+      const host = makeBatch(data, graphs, idx);
+      const r = fused!.evaluate(host, all, data.scales, { gradient: false });
+      acc.add(host, r.energyEv, r.forcesEvPerA, r.stressEvPerA3);
+    }
+    return { loss: acc.loss(config.loss, data.scales), metrics: acc.metrics() };
+  }
+
   /** evaluate() with asynchronous reads; the EMA weights are swapped in around it. */
   async function evaluateAsync(indices: readonly number[]): Promise<EvalResult> {
+    if (fused) return withEvalWeights(() => evaluateFused(indices));
     for (;;) {
       const opts = { batchAtoms: config.evalBatchAtoms, lossWeights: config.loss };
       const once = () => checkedStep(tf, () => evaluateModelAsync(model, data, graphs, indices, opts));
