@@ -9,7 +9,7 @@
 //      [--epochs 2000] [--out /tmp/atomforge-accuracy] [--json results.json]
 //      [--data DIR (holding mlearn_Zuo2020/)] [--cli bundled-cli.mjs] [--backend cpu|wasm]
 //      [--cutoff 5] [--n-radial 12] [--radial-min 1.5] [--angular-widths 1.5,2.5,3.5,5 (Å)] [--zetas 1,2,4,16]
-//      [--valid-fraction 0.1 (0: train on all training frames)]
+//      [--valid-fraction 0.1 (0: train on all training frames)] [--batch-atoms 1024]
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
 //      stopping waits 4x as long)
@@ -40,6 +40,7 @@ const energyWeight = Number(opt('energy-weight') ?? 1);
 const hidden = (opt('hidden') ?? '32,32').split(',').map(Number);
 const lr = Number(opt('lr') ?? 3e-3);
 const lrPatience = Number(opt('lr-patience') ?? 15);
+const batchAtoms = Number(opt('batch-atoms') ?? 1024);
 const stressWeight = Number(opt('stress-weight') ?? 0.05);
 /** Validation frames carved at random from the training file (0: fit on every training frame, as
  * GAP and MTP were; the schedule and the kept weights then follow the training loss). */
@@ -86,7 +87,7 @@ function modelConfig(model: string): unknown {
 function trainConfig(): unknown {
   return {
     maxEpochs: epochs,
-    batchAtoms: 1024,
+    batchAtoms,
     loss: { energy: energyWeight, forces: 1, stress: stressWeight },
     optimizer: { type: 'adam', lr, clipGradNorm: 10 },
     schedule: { type: 'plateau', warmupSteps: 20, factor: 0.5, patience: lrPatience, minLr: 1e-5 },
