@@ -15,10 +15,11 @@ function withoutBaseline(saved: SavedModel, frames: readonly Frame[]): readonly 
   return base ? subtractBaseline(frames, base, baselineCalculator(base) ?? undefined).frames : frames;
 }
 
-async function scoreSaved(saved: SavedModel, frames: readonly Frame[], collect: boolean): Promise<{ metrics: Metrics; predictions: FramePrediction[] }> {
+/** Errors (and with `collect`, predictions) of a saved model on frames whose labels already have its baseline removed. */
+async function scoreSaved(saved: SavedModel, target: readonly Frame[], collect: boolean): Promise<{ metrics: Metrics; predictions: FramePrediction[] }> {
   const model = await modelFromSaved(saved);
   try {
-    const { data, graphs } = dataForModel(model, withoutBaseline(saved, frames));
+    const { data, graphs } = dataForModel(model, target);
     const r = evaluateModel(model, data, graphs, data.split.train, { collect });
     return { metrics: r.metrics, predictions: r.predictions ?? [] };
   } finally {
@@ -27,7 +28,7 @@ async function scoreSaved(saved: SavedModel, frames: readonly Frame[], collect: 
 }
 
 export async function evaluateSaved(saved: SavedModel, frames: readonly Frame[]): Promise<Metrics> {
-  return (await scoreSaved(saved, frames, false)).metrics;
+  return (await scoreSaved(saved, withoutBaseline(saved, frames), false)).metrics;
 }
 
 /**
@@ -73,7 +74,7 @@ export async function evaluateCommitteeSaved(members: readonly SavedModel[], fra
   const stress: (Float64Array | null)[] = target.map(() => null);
   const perMember: Metrics[] = [];
   for (const saved of members) {
-    const r = await scoreSaved(saved, frames, true);
+    const r = await scoreSaved(saved, target, true); // the shared baseline is removed once, above
     perMember.push(r.metrics);
     for (const p of r.predictions) {
       energyEv[p.frame] += p.energyEv / K;

@@ -24,7 +24,7 @@
 import { parsePainnConfig, PAINN_NORM_EPS, PAINN_POLY_P, type PainnConfig } from '../models/painn';
 import { savedArray, type SavedModel } from '../models/serialization';
 import type { ActivationName } from '../tf/activations';
-import { buildFilterTable, defaultFilterTableIntervals, hermiteWeights } from './painnFilterTable';
+import { buildFilterTable, defaultFilterTableIntervals, tableWeights } from './painnFilterTable';
 import type { PairGeometry } from './pairGeometry';
 import { ensureMemory, kernelModule, MemoryLayout, wasmApi, type WasmMemory } from './wasmModule';
 
@@ -291,14 +291,6 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
     }
   }
 
-  /** The table interval m of r (clamped to [0, M-1], as tableInterval and the kernels) and its Hermite weights into hw. */
-  function tableWeights(r: number): number {
-    const x = r * invH;
-    const m = Math.min(Math.max(Math.floor(x), 0), M - 1);
-    hermiteWeights(x - m, invH, hw);
-    return m;
-  }
-
   let cFc = 0, cDfc = 0;
   /** f_c(r) into cFc and df_c/dr into cDfc (after harmonics(πr/r_c) for the cosine cutoff). */
   function cutoff(r: number): void {
@@ -366,7 +358,7 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
         // W(r_p) by the quintic Hermite interpolant (painnFilterTable.ts), all three thirds
         const tab = lw.tab;
         for (let p = 0; p < P; p++) {
-          const b = 3 * F3 * tableWeights(g.r[p]), o0 = p * F3;
+          const b = 3 * F3 * tableWeights(g.r[p], invH, M, hw), o0 = p * F3;
           for (let o = 0; o < F3; o++) {
             const q = b + o;
             filt[o0 + o] = hw[0] * tab[q] + hw[1] * tab[q + F3] + hw[2] * tab[q + 2 * F3] + hw[3] * tab[q + 3 * F3] + hw[4] * tab[q + 4 * F3] + hw[5] * tab[q + 5 * F3];
@@ -540,7 +532,7 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
         gDir[3 * p + 2] += gdz;
         if (useTable) {
           // dE/dr = Σ_o gfilt[o] dW/dr[o], the slope of the same interpolant
-          const tab = lw.tab, b = 3 * F3 * tableWeights(g.r[p]);
+          const tab = lw.tab, b = 3 * F3 * tableWeights(g.r[p], invH, M, hw);
           let acc = 0;
           for (let o = 0; o < F3; o++) {
             const q = b + o;
@@ -576,17 +568,17 @@ export function painnEngine(saved: SavedModel, opts: PainnEngineOptions = {}): P
       kx.pairGradients(P, K, rW.byteOffset, dir.byteOffset, gFc.byteOffset, gRbfc.byteOffset, gDir.byteOffset, gradW.byteOffset, rc, poly ? 1 : 0, pp);
       grad.set(gradW.subarray(0, 3 * P));
     } else for (let p = 0; p < P; p++) {
-      const r = g.r[p], inv = 1 / r, theta = (Math.PI * r) / rc;
-      let gr = gR[p];
+      const r = g.r[p], inv = 1 / r;
+      let gr = gR[p]; // with the tables, dE/dr is complete already
       if (!useTable) {
-        harmonics(theta);
+        harmonics((Math.PI * r) / rc);
         cutoff(r);
-        gr = gFc[p] * cDfc;
-      }
-      const fc = cFc, dfc = cDfc, r0 = p * K;
-      for (let n = 0; n < (useTable ? 0 : K); n++) {
-        const kn = ((n + 1) * Math.PI) / rc, rbf = sinK[n + 1] * inv;
-        gr += gRbfc[r0 + n] * (fc * (kn * cosK[n + 1] - rbf) * inv + rbf * dfc);
+        const fc = cFc, dfc = cDfc, r0 = p * K;
+        gr = gFc[p] * dfc;
+        for (let n = 0; n < K; n++) {
+          const kn = ((n + 1) * Math.PI) / rc, rbf = sinK[n + 1] * inv;
+          gr += gRbfc[r0 + n] * (fc * (kn * cosK[n + 1] - rbf) * inv + rbf * dfc);
+        }
       }
       const dx = dir[3 * p], dy = dir[3 * p + 1], dz = dir[3 * p + 2];
       const ax = gDir[3 * p], ay = gDir[3 * p + 1], az = gDir[3 * p + 2];

@@ -108,13 +108,15 @@ export function buildFilterTable(fk: Float64Array, fb: Float64Array, K: number, 
   return tab;
 }
 
-/** Interval m (clamped to [0, M-1]) and t = r/h - m of r: the same arithmetic as the kernels. */
-export function tableInterval(r: number, invH: number, M: number): [number, number] {
+/**
+ * Interval m of r (clamped to [0, M-1], the same arithmetic as the kernels) and, into c, the Hermite
+ * weights of t = r/h - m (hermiteWeights). Returns m.
+ */
+export function tableWeights(r: number, invH: number, M: number, c: Float64Array): number {
   const x = r * invH;
-  let m = Math.floor(x);
-  if (m > M - 1) m = M - 1;
-  if (m < 0) m = 0;
-  return [m, x - m];
+  const m = Math.min(Math.max(Math.floor(x), 0), M - 1);
+  hermiteWeights(x - m, invH, c);
+  return m;
 }
 
 /**
@@ -141,10 +143,8 @@ export function hermiteWeights(t: number, invH: number, c: Float64Array): void {
 
 /** The interpolated W(r) into w [F3] and dW/dr into dw (null: not wanted), from `tab` of M intervals on [0, rc]. */
 export function interpolateFilter(tab: Float64Array, F3: number, M: number, rcA: number, r: number, w: Float64Array, dw: Float64Array | null): void {
-  const invH = M / rcA, c = new Float64Array(12);
-  const [m, t] = tableInterval(r, invH, M);
-  hermiteWeights(t, invH, c);
-  const b = 3 * F3 * m;
+  const c = new Float64Array(12);
+  const b = 3 * F3 * tableWeights(r, M / rcA, M, c);
   for (let o = 0; o < F3; o++) {
     let a = 0, d = 0;
     for (let q = 0; q < 6; q++) {
