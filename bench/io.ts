@@ -35,12 +35,10 @@ const SETTLE_S = opt('settle-s', 2);
 const withAse = !args.includes('--no-ase');
 const workers = opt('workers', Math.min(availableParallelism(), 4));
 
-const rng = xorshift32;
-
 const f16 = (x: number) => x.toFixed(8).padStart(16);
 
 function generate(path: string, mb: number): void {
-  const r = rng(12345);
+  const r = xorshift32(12345);
   const elements = ['Cu', 'Ni', 'Al', 'Si', 'O', 'H'];
   const pieces: string[] = [];
   let bytes = 0;

@@ -4,8 +4,6 @@
 // any length can be produced in constant memory without touching the disk.
 import { xorshift32 } from '../../src-shared/space/rng';
 
-const rng = xorshift32;
-
 export interface SyntheticTrajectory {
   /** Bytes of one frame before its comment line (the atom count line). */
   frameBytes: number;
@@ -16,7 +14,7 @@ export interface SyntheticTrajectory {
 
 /** A cubic Si-like box of `atomsPerFrame` atoms with random positions and forces (`variants` distinct bodies). */
 export function syntheticTrajectory(atomsPerFrame = 128, variants = 8, seed = 1): SyntheticTrajectory {
-  const r = rng(seed);
+  const r = xorshift32(seed);
   const boxA = Math.cbrt(atomsPerFrame * 20);
   const enc = new TextEncoder();
   const bodies: Uint8Array[] = [];

@@ -332,7 +332,6 @@ function gatherScaledRows(out: Float64Array, src: Float64Array, localOf: Int32Ar
   }
 }
 
-
 /** σ = sym(Σ_e d_e ⊗ p_e) / V into out[o..o+9]. */
 function pairStressInto(v: Float64Array, grad: Float64Array, P: number, V: number, out: Float64Array, o: number): void {
   let xx = 0, xy = 0, xz = 0, yx = 0, yy = 0, yz = 0, zx = 0, zy = 0, zz = 0;
