@@ -10,10 +10,12 @@
 //      [--data DIR (holding mlearn_Zuo2020/)] [--cli bundled-cli.mjs] [--backend cpu|wasm]
 //      [--cutoff 5] [--n-radial 12] [--radial-min 1.5] [--angular-widths 1.5,2.5,3.5,5 (Å)] [--zetas 1,2,4,16]
 //      [--valid-fraction 0.1 (0: train on all training frames)] [--batch-atoms 1024]
+//      [--seed 0 (weights, batch order; members of a committee differ only in it)]
+//      [--committee K (K members, seeds S..S+K-1, scored on their mean) [--parallel 2 (members at once)]]
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
 //      stopping waits 4x as long)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +38,9 @@ const dataDir = opt('data') ?? join(root, '..', 'shared', 'data');
 /** A bundled CLI (esbuild of src-main/cli/index.ts) for machines without node_modules; default: the sources through tsx. */
 const cliBundle = opt('cli');
 const backend = opt('backend');
+const seed = Number(opt('seed') ?? 0);
+const committeeK = Number(opt('committee') ?? 1);
+const parallel = Math.max(1, Number(opt('parallel') ?? 2));
 const energyWeight = Number(opt('energy-weight') ?? 1);
 const hidden = (opt('hidden') ?? '32,32').split(',').map(Number);
 const lr = Number(opt('lr') ?? 3e-3);
@@ -102,6 +107,40 @@ function cli(args: string[]): { status: number; stdout: string; stderr: string }
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The CLI in a child process without blocking (committee members train side by side). */
+function cliAsync(args: string[]): Promise<{ status: number; stderr: string }> {
+  const entry = cliBundle ? [cliBundle] : ['--import', 'tsx', join(root, 'src-main', 'cli', 'index.ts')];
+  return new Promise((done) => {
+    const c = spawn(process.execPath, [...entry, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d) => (err = (err + d).slice(-20000)));
+    c.on('close', (code) => done({ status: code ?? -1, stderr: err }));
+  });
+}
+
+/** Train K members (seeds seed..seed+K-1, `parallel` at a time) and write a committee folder
+ * (committee.json as src-main/ml/committee.ts writes it) so that `eval` scores their mean. */
+async function trainCommittee(run: string, trainArgs: (dir: string, seed: number) => string[], model: string, dataset: string, split: unknown): Promise<string | null> {
+  mkdirSync(run, { recursive: true });
+  const members = Array.from({ length: committeeK }, (_, k) => ({ dir: `member-${k}`, seed: seed + k, state: 'pending', reason: null, message: null }));
+  let next = 0;
+  let failed: string | null = null;
+  const worker = async () => {
+    while (next < members.length && !failed) {
+      const m = members[next++];
+      const r = await cliAsync(trainArgs(join(run, m.dir), m.seed));
+      if (r.status !== 0) failed = `member ${m.dir}: ${r.stderr.slice(-2000)}`;
+      else m.state = 'finished';
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, committeeK) }, worker));
+  if (failed) return failed;
+  const settings = JSON.parse(readFileSync(join(run, 'member-0', 'run.json'), 'utf8')).settings;
+  const manifest = { format: 'atomforge-committee', version: 1, k: committeeK, modelType: model, baseSeed: seed, bootstrap: false, dataset, valid: null, readOptions: {}, split, settings, members, state: 'finished', createdAt: new Date().toISOString() };
+  writeFileSync(join(run, 'committee.json'), JSON.stringify(manifest, null, 1));
+  return null;
+}
+
 /** Ta has no fixed split: write a seeded 90/10 split with the dataset tools. */
 function taSplit(): { train: string; test: string } {
   const src = join(dataDir, 'Ta_SNAP_Thompson2015', 'Ta_Thompson2015.xyz');
@@ -140,10 +179,16 @@ for (const el of elements) {
     const split = { method: 'random', validFraction, seed: 0 };
     writeFileSync(cfgPath, JSON.stringify({ model: modelConfig(model), train: trainConfig(), split }));
     const t0 = performance.now();
-    const tr = cli(['train', files.train, '--model', model, '--out', run, '--config', cfgPath, '--max-minutes', String(maxMinutes), '--seed', '0', ...(backend ? ['--backend', backend] : [])]);
+    const trainArgs = (out: string, s: number) => ['train', files.train, '--model', model, '--out', out, '--config', cfgPath, '--max-minutes', String(maxMinutes), '--seed', String(s), ...(backend ? ['--backend', backend] : [])];
+    let failure: string | null;
+    if (committeeK > 1) failure = await trainCommittee(run, trainArgs, model, files.train, split);
+    else {
+      const tr = cli(trainArgs(run, seed));
+      failure = tr.status === 0 ? null : tr.stderr.slice(-2000);
+    }
     const minutes = (performance.now() - t0) / 60000;
-    if (tr.status !== 0) {
-      console.log(`${el} ${model}: training failed:\n${tr.stderr.slice(-2000)}`);
+    if (failure) {
+      console.log(`${el} ${model}: training failed:\n${failure}`);
       continue;
     }
     const ev = cli(['eval', files.test, '--model', run, '--json']);
@@ -152,7 +197,9 @@ for (const el of elements) {
       continue;
     }
     const m = JSON.parse(ev.stdout.trim().split('\n').pop()!);
-    const row: Row = { element: el, model, energy_mae_mev_per_atom: m.energy_mae_mev_per_atom, force_mae_ev_per_a: m.force_mae_ev_per_a, stress_mae_gpa: m.stress_mae_gpa ?? null, train_minutes: minutes, test_frames: m.frames };
+    const mE = (m.member_energy_mae_mev_per_atom ?? []) as number[], mF = (m.member_force_mae_ev_per_a ?? []) as number[];
+    if (mE.length) console.log(`${el} ${model}: members' own test MAE (E / F): ${mE.map((e, k) => `${e.toFixed(2)} / ${mF[k].toFixed(3)}`).join(', ')}`);
+    const row: Row = { element: el, model: committeeK > 1 ? `${model} (mean of ${committeeK})` : model, energy_mae_mev_per_atom: m.energy_mae_mev_per_atom, force_mae_ev_per_a: m.force_mae_ev_per_a, stress_mae_gpa: m.stress_mae_gpa ?? null, train_minutes: minutes, test_frames: m.frames };
     rows.push(row);
     console.log(`${el} ${model}: E ${row.energy_mae_mev_per_atom.toFixed(2)} meV/atom, F ${row.force_mae_ev_per_a.toFixed(3)} eV/Å (test, ${row.test_frames} frames; ${minutes.toFixed(1)} min training)`);
   }
