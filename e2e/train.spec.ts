@@ -15,6 +15,10 @@ test('train a BP model from the UI, stop it, inspect it and run MD with it', asy
   await page.getByTestId('tab-train').click();
   await page.getByTestId('model-type').selectOption('bpnn');
   await page.getByTestId('train-epochs').fill('500');
+  // Per-group loss weights: the bundled example's two Surface frames count 5x.
+  await page.getByTestId('train-group-weights').locator('summary').click();
+  await page.getByTestId('group-weight-Surface').fill('5');
+  await page.screenshot({ path: join(SHOTS, 'train-settings.png') });
   await page.getByTestId('start-training').click();
   await expect(page.getByTestId('training-view')).toBeVisible();
   await expect(page.getByTestId('train-state')).toHaveText('running', { timeout: 60_000 });
@@ -26,6 +30,7 @@ test('train a BP model from the UI, stop it, inspect it and run MD with it', asy
   await expect(page.getByTestId('train-state')).toHaveText('stopped', { timeout: 60_000 });
   await expect(page.getByTestId('parity')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('model-card')).toContainText('parameters');
+  await expect(page.getByTestId('model-card')).toContainText('config_type: Surface 5, others 1');
   await expect(page.getByTestId('error-table')).toContainText('Si');
   await page.screenshot({ path: join(SHOTS, 'train-finished.png'), fullPage: true });
   // The stopped run keeps a usable model: use it for a short NVE run.

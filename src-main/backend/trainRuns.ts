@@ -115,6 +115,7 @@ export class TrainRuns {
       maxMinutes: p.maxMinutes,
       backend: p.backend,
       baseline: p.baseline ? this.o.resolveBaseline(p.baseline) : undefined,
+      groupWeights: p.groupWeights,
     };
     const dir = createRunFolder(this.o.runsDir, 'train', p.runId.slice(0, 8));
     const k = p.committee?.k;

@@ -7,6 +7,7 @@ import { modelTypes } from '../../src-shared/ml/models/registry';
 import { trainDataProblems, trainSettingsProblems } from '../../src-shared/ml/train/settingsCheck';
 import { loadModelFiles, readMetrics, writeRunJson } from '../ml/runFolder';
 import { runTrainJob, type TrainSettings } from '../ml/trainJob';
+import { groupWeightProblems } from '../../src-shared/ml/data/split';
 import { baselineOf } from '../ml/modelFiles';
 import { parseBaselineArg } from '../ml/baseline';
 import { evaluateCommitteeSaved, evaluateSaved } from '../ml/evaluateSaved';
@@ -20,14 +21,14 @@ function int(o: Record<string, string | boolean>, k: string): number | undefined
   const v = Number(s);
   return Number.isFinite(v) ? v : `--${k} must be a number, got "${s}"`;
 }
-/** Read --config cfg.json: { "model": {...}, "train": {...}, "split": {...}, "e0": {...} }. */
+/** Read --config cfg.json: { "model": {...}, "train": {...}, "split": {...}, "e0": {...}, "groupWeights": {...} }. */
 function readConfig(path: string | undefined): Record<string, unknown> | string {
   if (!path) return {};
   try {
     const v = JSON.parse(readFileSync(path, 'utf8'));
     if (!v || typeof v !== 'object' || Array.isArray(v)) return `${path}: expected a JSON object with optional keys model, train, split, e0`;
-    const unknown = Object.keys(v).filter((k) => !['model', 'train', 'split', 'e0', 'backend', 'maxMinutes'].includes(k));
-    if (unknown.length) return `${path}: unknown key(s) ${unknown.join(', ')} (known: model, train, split, e0, backend, maxMinutes)`;
+    const unknown = Object.keys(v).filter((k) => !['model', 'train', 'split', 'e0', 'backend', 'maxMinutes', 'groupWeights'].includes(k));
+    if (unknown.length) return `${path}: unknown key(s) ${unknown.join(', ')} (known: model, train, split, e0, backend, maxMinutes, groupWeights)`;
     return v;
   } catch (e) {
     return `${path}: ${e instanceof Error ? e.message : String(e)}`;
@@ -43,7 +44,7 @@ const train: Command = {
       { name: 'model', type: 'string', valueName: modelTypes().map((t) => t.name).join('|'), help: 'model type' },
       { name: 'out', type: 'string', valueName: 'RUNDIR', help: 'run folder to create (config, metrics, checkpoints, model)' },
       { name: 'valid', type: 'string', valueName: 'VALID.xyz', help: 'validation data (default: a seeded 10% split of DATA)' },
-      { name: 'config', type: 'string', valueName: 'cfg.json', help: '{"model": {...}, "train": {...}, "split": {...}, "e0": {...}}' },
+      { name: 'config', type: 'string', valueName: 'cfg.json', help: '{"model": {...}, "train": {...}, "split": {...}, "e0": {...}, "groupWeights": {"weights": {"Surface": 5}}}' },
       { name: 'epochs', type: 'string', valueName: 'N', help: 'maximum epochs (default 100)' },
       { name: 'max-minutes', type: 'string', valueName: 'M', help: 'wall-clock budget' },
       { name: 'seed', type: 'string', valueName: 'S', help: 'seed of split, initialisation and batches (default 0)' },
@@ -72,7 +73,7 @@ const train: Command = {
     if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend!)) return fail(`--backend must be auto, tensorflow, webgpu, wasm or cpu, got "${backend}"`);
     // Absurd settings and untrainable data are refused before any work starts (issue 9).
     const trainCfg = { ...((cfg.train as object) ?? {}), ...(epochs !== undefined ? { maxEpochs: epochs as number } : {}) } as Record<string, unknown>;
-    const bad = trainSettingsProblems({ modelType: type, modelConfig: (cfg.model as Record<string, unknown>) ?? {}, train: trainCfg });
+    const bad = [...trainSettingsProblems({ modelType: type, modelConfig: (cfg.model as Record<string, unknown>) ?? {}, train: trainCfg }), ...groupWeightProblems(cfg.groupWeights)];
     if (bad.length) return fail(bad.join('; '));
     const d = await load(data, options);
     if (!d) return 1;
@@ -102,6 +103,7 @@ const train: Command = {
       maxMinutes: (maxMinutes as number | undefined) ?? (cfg.maxMinutes as number | undefined),
       backend,
       baseline,
+      groupWeights: cfg.groupWeights as TrainSettings['groupWeights'],
     };
     const runDir = resolve(out);
     const runJson = { kind: 'train', id: basename(runDir), label: `${type} on ${basename(data)}`, state: 'running', settings, dataset: resolve(data), valid: validPath ? resolve(validPath) : null, startedAt: new Date().toISOString() };

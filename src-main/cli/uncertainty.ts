@@ -8,6 +8,7 @@
 // their first positional. Progress goes to stderr; --json prints one object with snake_case keys
 // that carry their units (score thresholds are dimensionless: typical per-feature distances in
 // training standard deviations). RUNDIR is a training run folder or a committee folder.
+import { groupWeightProblems } from '../../src-shared/ml/data/split';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -69,7 +70,7 @@ const committee: Command = {
       { name: 'k', type: 'string', valueName: 'K', help: 'members (default 4)' },
       { name: 'out', type: 'string', valueName: 'RUNDIR', help: 'committee folder to create (RUNDIR/member-k/, committee.json)' },
       { name: 'valid', type: 'string', valueName: 'VALID.xyz', help: 'validation data (default: a seeded 10% split of DATA, the same for every member)' },
-      { name: 'config', type: 'string', valueName: 'cfg.json', help: '{"model": {...}, "train": {...}, "split": {...}, "e0": {...}}' },
+      { name: 'config', type: 'string', valueName: 'cfg.json', help: '{"model": {...}, "train": {...}, "split": {...}, "e0": {...}, "groupWeights": {"weights": {"Surface": 5}}}' },
       { name: 'epochs', type: 'string', valueName: 'N', help: 'maximum epochs per member' },
       { name: 'max-minutes', type: 'string', valueName: 'M', help: 'wall-clock budget per member' },
       { name: 'seed', type: 'string', valueName: 'S', help: 'split seed and base seed: member k trains with seed S+k (default 0)' },
@@ -105,6 +106,8 @@ const committee: Command = {
         return fail(`${cfgPath}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    const badWeights = groupWeightProblems(cfg.groupWeights);
+    if (badWeights.length) return fail(badWeights.join('; '));
     const backend = (str(o, 'backend') ?? (cfg.backend as string | undefined) ?? 'auto') as TrainSettings['backend'];
     if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend!)) return fail(`--backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
     const d = await load(data, o);
@@ -120,6 +123,7 @@ const committee: Command = {
       e0: cfg.e0 as TrainSettings['e0'],
       maxMinutes: maxMinutes ?? (cfg.maxMinutes as number | undefined),
       backend,
+      groupWeights: cfg.groupWeights as TrainSettings['groupWeights'],
     };
     const runDir = resolve(out);
     mkdirSync(runDir, { recursive: true });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { Frame } from '../../src-shared/atoms/frame';
 import { errorBreakdown } from '../../src-shared/audits/errorBreakdown';
 import { createGraphCache } from '../../src-shared/ml/data/graph';
-import type { SplitConfig } from '../../src-shared/ml/data/split';
+import { describeGroupWeights, type GroupWeightConfig, type SplitConfig } from '../../src-shared/ml/data/split';
 import type { E0Config } from '../../src-shared/ml/data/referenceEnergies';
 import { describeCounts, prepareTrainingData } from '../../src-shared/ml/data/trainingData';
 import { describeBaseline, subtractBaseline, type BaselineSpec } from '../../src-shared/ml/data/delta';
@@ -38,6 +38,8 @@ export interface TrainSettings {
   backend?: BackendPreference;
   /** Δ-learning: train on reference minus this baseline. */
   baseline?: BaselineSpec;
+  /** Loss weight per group (an info key's value, default config_type), on every term of a frame. */
+  groupWeights?: GroupWeightConfig;
 }
 
 export interface TrainJobInput {
@@ -65,6 +67,8 @@ export interface ModelCard {
   architecture: string;
   /** Δ-learning baseline (the model is the correction on top of it), or null. */
   baseline: string | null;
+  /** Per-group loss weights, e.g. "config_type: Surface 5, others 1", or null (unweighted). */
+  groupWeights?: string | null;
   modelType: string;
   config: unknown;
   parameterCount: number;
@@ -163,7 +167,12 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
     const split: SplitConfig = input.validFrames
       ? { method: 'indices', train: input.frames.map((_, k) => k), valid: input.validFrames.map((_, k) => input.frames.length + k) }
       : settings.split;
-    const data = prepareTrainingData(all, { split, e0: settings.e0 });
+    if (settings.groupWeights) {
+      const rows = describeGroupWeights(all, settings.groupWeights);
+      hooks.log(`group weights (${settings.groupWeights.column ?? 'config_type'}): ${rows.map((r) => `${r.group} ${r.weight} (${r.frames} frames)`).join(', ')}`);
+      for (const r of rows) if (r.frames === 0) hooks.log(`warning: group weight for "${r.group}", but no frame has ${settings.groupWeights.column ?? 'config_type'}=${r.group}`);
+    }
+    const data = prepareTrainingData(all, { split, e0: settings.e0, groupWeights: settings.groupWeights });
     const counts = describeCounts(data.counts);
     hooks.log(`labels: ${counts}`);
     const e0Ev = Object.fromEntries(data.species.symbols.map((s, i) => [s, data.e0.valuesEv[i]]));
@@ -231,6 +240,9 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
     const card: ModelCard = {
       architecture: describeModelConfig(type.label, config),
       baseline: settings.baseline ? describeBaseline(settings.baseline) : null,
+      groupWeights: settings.groupWeights
+        ? `${settings.groupWeights.column ?? 'config_type'}: ${[...Object.entries(settings.groupWeights.weights).map(([g, w]) => `${g} ${w}`), `others ${settings.groupWeights.defaultWeight ?? 1}`].join(', ')}`
+        : null,
       modelType: type.name,
       config,
       parameterCount: nParams,

@@ -83,6 +83,8 @@ describe('absurd settings through the host API', () => {
     await expect(start({ train: { maxEpochs: 2, lossPath: 'quantum' } })).rejects.toThrow(/lossPath must be "auto", "fused" or "graph", got "quantum"/);
     await expect(start({ modelConfig: BP_CUTOFF_0 })).rejects.toThrow(/model settings: symmetry functions: cutoffA must be > 0, got 0/);
     await expect(start({ split: { method: 'random', validFraction: 2, seed: 1 } })).rejects.toThrow(/validFraction/);
+    await expect(start({ groupWeights: { weights: { Surface: Number.NaN } } })).rejects.toThrow(/groupWeights/);
+    await expect(start({ groupWeights: { weights: { Surface: -1 } } })).rejects.toThrow(/groupWeights/);
     const unlabelled = await b.dispatch('dataset.open', { jobId: 'u', source: { kind: 'path', path: nolabels } }, conn);
     await expect(start({ datasetId: unlabelled.id })).rejects.toThrow(/no energy, force or stress labels/);
     const empty = await b.dispatch('dataset.open', { jobId: 'e', source: { kind: 'path', path: noatoms } }, conn);
@@ -129,6 +131,11 @@ describe('absurd settings through the CLI', () => {
       writeFileSync(p, JSON.stringify({ model }));
       return p;
     };
+    const cfgGroups = (groupWeights: object) => {
+      const p = join(dir, `cfgg-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(p, JSON.stringify({ model: BP, groupWeights }));
+      return p;
+    };
     const run = (k: string) => ['--model', 'bpnn', '--out', join(dir, `run-${k}`)];
     const cases: [string[], RegExp][] = [
       [['train', si, ...run('a'), '--epochs', '0'], /--epochs must be a positive integer, got 0/],
@@ -137,6 +144,8 @@ describe('absurd settings through the CLI', () => {
       [['train', si, ...run('d'), '--config', cfg({ optimizer: { lr: -1 } })], /learning rate/],
       [['train', si, ...run('f'), '--config', cfgModel(BP_CUTOFF_0)], /cutoffA must be > 0, got 0/],
       [['train', nolabels, ...run('e'), '--epochs', '2'], /no energy, force or stress labels/],
+      [['train', si, ...run('g'), '--config', cfgGroups({ weights: { Surface: -5 } })], /groupWeights\.weights\["Surface"\] must be a finite number >= 0, got -5/],
+      [['committee', 'train', si, ...run('h'), '--config', cfgGroups({ weights: 'Surface' })], /groupWeights\.weights must map group names to weights/],
       [['eval', si, '--model', writeFutureModel(join(dir, 'future'))], /version 999 is newer than this program/],
     ];
     const results = [];

@@ -129,6 +129,15 @@ export const requestSchemas = {
       baseline: baselineSchema.optional(),
       /** Train a committee of K members with seeds seed..seed+K-1 in one run folder (issue 6). */
       committee: committeeSchema.optional(),
+      /** Loss weight per group (an info key's value, default config_type) on every term of a frame. */
+      groupWeights: z
+        .object({
+          column: z.string().min(1).max(60).optional(),
+          weights: z.record(z.string().max(200), z.number().nonnegative().max(1e6)),
+          defaultWeight: z.number().nonnegative().max(1e6).optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   'study.learningCurve': z

@@ -7,7 +7,7 @@ import { assembleGraphBatch, planBatches } from './batch';
 import { buildFrameGraph, createGraphCache } from './graph';
 import { labelScales, referenceEnergies } from './referenceEnergies';
 import { pairIndex, speciesIndices, speciesTable } from './species';
-import { groupWeights, splitDataset } from './split';
+import { describeGroupWeights, groupWeightProblems, groupWeights, splitDataset } from './split';
 import { makeBatch, prepareTrainingData } from './trainingData';
 
 function toyFrames(n: number, seed = 1): Frame[] {
@@ -46,6 +46,27 @@ describe('splits and group weights', () => {
     const w = groupWeights(frames, { weights: { surface: 3 }, defaultWeight: 0.5 });
     frames.forEach((f, k) => expect(w[k]).toBe(f.info.config_type === 'surface' ? 3 : 0.5));
     expect(() => groupWeights(frames, { weights: { bulk: -1 } })).toThrow(/bulk/);
+  });
+  it('group-weight settings from JSON: problems named, groups counted with the weight each gets', () => {
+    expect(groupWeightProblems(undefined)).toEqual([]);
+    expect(groupWeightProblems({ weights: { surface: 5 }, defaultWeight: 1, column: 'config_type' })).toEqual([]);
+    expect(groupWeightProblems([1, 2])[0]).toMatch(/must be an object like/);
+    expect(groupWeightProblems({ weights: 5 })[0]).toMatch(/weights must map group names to weights/);
+    expect(groupWeightProblems({ weights: { surface: -1, bulk: 'x' } })).toEqual([
+      'groupWeights.weights["surface"] must be a finite number >= 0, got -1',
+      'groupWeights.weights["bulk"] must be a finite number >= 0, got "x"',
+    ]);
+    expect(groupWeightProblems({ weights: {}, defaultWeight: null, column: '' })).toHaveLength(2);
+    const rows = describeGroupWeights(frames, { weights: { surface: 3, liquid: 2 }, defaultWeight: 0.5 });
+    const count = (g: string) => frames.filter((f) => f.info.config_type === g).length;
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { group: 'surface', frames: count('surface'), weight: 3 },
+        { group: 'bulk', frames: count('bulk'), weight: 0.5 },
+        { group: 'liquid', frames: 0, weight: 2 },
+      ]),
+    );
+    expect(rows.reduce((s, r) => s + r.frames, 0)).toBe(frames.length);
   });
 });
 

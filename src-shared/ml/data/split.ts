@@ -134,6 +134,31 @@ export interface GroupWeightConfig {
   defaultWeight?: number;
 }
 
+/** What is wrong with a group-weight setting as read from JSON (empty when nothing). */
+export function groupWeightProblems(config: unknown): string[] {
+  if (config === undefined) return [];
+  const c = config as Partial<GroupWeightConfig>;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return ['groupWeights must be an object like {"column": "config_type", "weights": {"Surface": 5}, "defaultWeight": 1}'];
+  const out: string[] = [];
+  if (c.column !== undefined && (typeof c.column !== 'string' || !c.column)) out.push(`groupWeights.column must be an info key name, got ${JSON.stringify(c.column)}`);
+  if (typeof c.weights !== 'object' || c.weights === null || Array.isArray(c.weights)) out.push('groupWeights.weights must map group names to weights, e.g. {"Surface": 5}');
+  else for (const [g, v] of Object.entries(c.weights)) if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) out.push(`groupWeights.weights["${g}"] must be a finite number >= 0, got ${JSON.stringify(v)}`);
+  if (c.defaultWeight !== undefined && !(typeof c.defaultWeight === 'number' && Number.isFinite(c.defaultWeight) && c.defaultWeight >= 0)) out.push(`groupWeights.defaultWeight must be a finite number >= 0, got ${JSON.stringify(c.defaultWeight)}`);
+  return out;
+}
+
+/** Frames per group value and the weight each group gets, for the log (named groups without frames listed as 0). */
+export function describeGroupWeights(frames: readonly Frame[], config: GroupWeightConfig): { group: string; frames: number; weight: number }[] {
+  const col = config.column ?? 'config_type';
+  const n = new Map<string, number>();
+  for (const f of frames) {
+    const g = infoKey(f.info[col]);
+    n.set(g, (n.get(g) ?? 0) + 1);
+  }
+  for (const g of Object.keys(config.weights)) if (!n.has(g)) n.set(g, 0);
+  return [...n].map(([group, k]) => ({ group, frames: k, weight: Object.prototype.hasOwnProperty.call(config.weights, group) ? config.weights[group] : (config.defaultWeight ?? 1) }));
+}
+
 /** [nFrames] per-frame loss weights (1 without a config). */
 export function groupWeights(frames: readonly Frame[], config?: GroupWeightConfig): Float64Array {
   const w = new Float64Array(frames.length).fill(1);
