@@ -12,6 +12,7 @@
 //      [--valid-fraction 0.1 (0: train on all training frames)] [--batch-atoms 1024]
 //      [--seed 0 (weights, batch order; members of a committee differ only in it)]
 //      [--committee K (K members, seeds S..S+K-1, scored on their mean) [--parallel 2 (members at once)]]
+//      [--group-weights Surface=5,Vacancy=2 (loss weight per config_type; others 1)]
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
 //      stopping waits 4x as long)
@@ -40,6 +41,8 @@ const cliBundle = opt('cli');
 const backend = opt('backend');
 const seed = Number(opt('seed') ?? 0);
 const committeeK = Number(opt('committee') ?? 1);
+const groupWeightsArg = opt('group-weights');
+const groupWeights = groupWeightsArg ? { weights: Object.fromEntries(groupWeightsArg.split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])) } : undefined;
 const parallel = Math.max(1, Number(opt('parallel') ?? 2));
 const energyWeight = Number(opt('energy-weight') ?? 1);
 const hidden = (opt('hidden') ?? '32,32').split(',').map(Number);
@@ -177,7 +180,7 @@ for (const el of elements) {
     const run = join(outDir, `${el}_${model}`);
     const cfgPath = join(outDir, `${el}_${model}.json`);
     const split = { method: 'random', validFraction, seed: 0 };
-    writeFileSync(cfgPath, JSON.stringify({ model: modelConfig(model), train: trainConfig(), split }));
+    writeFileSync(cfgPath, JSON.stringify({ model: modelConfig(model), train: trainConfig(), split, ...(groupWeights ? { groupWeights } : {}) }));
     const t0 = performance.now();
     const trainArgs = (out: string, s: number) => ['train', files.train, '--model', model, '--out', out, '--config', cfgPath, '--max-minutes', String(maxMinutes), '--seed', String(s), ...(backend ? ['--backend', backend] : [])];
     let failure: string | null;
