@@ -13,6 +13,7 @@
 //      [--seed 0 (weights, batch order; members of a committee differ only in it)]
 //      [--committee K (K members, seeds S..S+K-1, scored on their mean) [--parallel 2 (members at once)]]
 //      [--group-weights Surface=5,Vacancy=2 (loss weight per config_type; others 1)]
+//      [--final-stage EPOCH:ENERGY_WEIGHT:LR_FACTOR (a last loss stage from EPOCH, as MACE ends its runs)]
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
 //      stopping waits 4x as long)
@@ -41,6 +42,7 @@ const cliBundle = opt('cli');
 const backend = opt('backend');
 const seed = Number(opt('seed') ?? 0);
 const committeeK = Number(opt('committee') ?? 1);
+const finalStage = opt('final-stage')?.split(':').map(Number);
 const groupWeightsArg = opt('group-weights');
 const groupWeights = groupWeightsArg ? { weights: Object.fromEntries(groupWeightsArg.split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])) } : undefined;
 const parallel = Math.max(1, Number(opt('parallel') ?? 2));
@@ -101,6 +103,7 @@ function trainConfig(): unknown {
     schedule: { type: 'plateau', warmupSteps: 20, factor: 0.5, patience: lrPatience, minLr: 1e-5 },
     earlyStopping: { patience: 4 * lrPatience, minDelta: 1e-5 },
     checkpointEvery: 20,
+    ...(finalStage ? { lossStages: [{ startEpoch: finalStage[0], loss: { energy: finalStage[1], forces: 1, stress: stressWeight }, lrFactor: finalStage[2] }] } : {}),
   };
 }
 

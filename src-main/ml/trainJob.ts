@@ -218,6 +218,7 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
           hooks.onEpoch?.(e);
         },
         onStep: (e) => hooks.onStep?.(e),
+        onStage: (e) => hooks.log(`loss stage ${e.stage} from epoch ${e.epoch + 1}: weights E ${e.loss.energy}, F ${e.loss.forces}, S ${e.loss.stress}; learning rate ${e.lr.toExponential(2)}; the best-model record restarts`),
         onBatchShrink: (e) => hooks.log(`the device refused memory (${e.error}): batch ${e.fromAtoms} -> ${e.toAtoms} atoms, epoch ${e.epoch} re-planned`),
         onCheckpoint: (c) => saveCheckpoint(runDir, c),
       });

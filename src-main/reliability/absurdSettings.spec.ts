@@ -81,6 +81,13 @@ describe('absurd settings through the host API', () => {
     await expect(start({ train: { maxEpochs: 0 } })).rejects.toThrow(/epochs must be an integer between 1 and 1e6, got 0/);
     await expect(start({ train: { maxEpochs: 1e9 } })).rejects.toThrow(/epochs/);
     await expect(start({ train: { maxEpochs: 2, lossPath: 'quantum' } })).rejects.toThrow(/lossPath must be "auto", "fused" or "graph", got "quantum"/);
+    await expect(start({ train: { maxEpochs: 2, lossStages: { startEpoch: 1 } } })).rejects.toThrow(/lossStages must be a list like/);
+    await expect(start({ train: { maxEpochs: 2, lossStages: [{ startEpoch: 0, loss: { energy: 1, forces: 1, stress: Number.NaN } }] } })).rejects.toThrow(
+      /lossStages\[0\]\.startEpoch must be an integer between 1 and 1e6, got 0; lossStages\[0\]\.loss\.stress must be a finite number >= 0, got NaN/,
+    );
+    await expect(
+      start({ train: { maxEpochs: 9, lossStages: [{ startEpoch: 5, loss: { energy: 9, forces: 1, stress: 0 } }, { startEpoch: 3, loss: { energy: 1, forces: 1, stress: 0 }, lrFactor: 0 }] } }),
+    ).rejects.toThrow(/lossStages\[1\]\.lrFactor must be in \(0, 10\], got 0; lossStages\[1\]\.startEpoch must come after the previous stage's \(5\), got 3/);
     await expect(start({ modelConfig: BP_CUTOFF_0 })).rejects.toThrow(/model settings: symmetry functions: cutoffA must be > 0, got 0/);
     await expect(start({ split: { method: 'random', validFraction: 2, seed: 1 } })).rejects.toThrow(/validFraction/);
     await expect(start({ groupWeights: { weights: { Surface: Number.NaN } } })).rejects.toThrow(/groupWeights/);

@@ -23,6 +23,8 @@ export interface ScheduleState {
   lr: number;
   plateauBest: number;
   plateauBad: number;
+  /** Multiplier on every rate the schedule gives (loss stages' lrFactor; absent = 1). */
+  scale?: number;
 }
 
 export interface Schedule {
@@ -41,7 +43,7 @@ export function createSchedule(lr0: number, config: ScheduleConfig, maxEpochs: n
   let st: ScheduleState = { lr: lr0, plateauBest: Infinity, plateauBad: 0 };
   return {
     lrAt(step) {
-      return warm > 0 && step < warm ? (st.lr * (step + 1)) / warm : st.lr;
+      return (warm > 0 && step < warm ? (st.lr * (step + 1)) / warm : st.lr) * (st.scale ?? 1);
     },
     endEpoch(epoch, valLoss) {
       const e = epoch + 1; // epochs completed

@@ -52,6 +52,26 @@ export function trainSettingsProblems(s: TrainSettingsToCheck): string[] {
     for (const [k, v] of Object.entries(loss)) if (!(isNum(v) && Number.isFinite(v) && v >= 0)) out.push(`loss weight ${k} must be a finite number >= 0, got ${show(v)}`);
   }
   if (t.emaDecay !== undefined && !(isNum(t.emaDecay) && t.emaDecay >= 0 && t.emaDecay < 1)) out.push(`emaDecay must be in [0, 1), got ${show(t.emaDecay)}`);
+  const stages = (t as { lossStages?: unknown }).lossStages;
+  if (stages !== undefined) {
+    if (!Array.isArray(stages)) out.push(`lossStages must be a list like [{"startEpoch": 800, "loss": {"energy": 100, "forces": 1, "stress": 0.05}, "lrFactor": 0.1}], got ${show(stages)}`);
+    else
+      stages.forEach((st: Record<string, unknown> | null, k) => {
+        const at = `lossStages[${k}]`;
+        if (!st || typeof st !== 'object') return void out.push(`${at} must be an object with startEpoch and loss`);
+        if (!(isNum(st.startEpoch) && Number.isInteger(st.startEpoch) && st.startEpoch >= 1 && st.startEpoch <= MAX_EPOCHS)) out.push(`${at}.startEpoch must be an integer between 1 and 1e6, got ${show(st.startEpoch)}`);
+        const l = st.loss as Record<string, unknown> | undefined;
+        if (!l || typeof l !== 'object') out.push(`${at}.loss must be {"energy": .., "forces": .., "stress": ..}, got ${show(l)}`);
+        else
+          for (const term of ['energy', 'forces', 'stress']) {
+            const v = l[term];
+            if (!(isNum(v) && Number.isFinite(v) && v >= 0)) out.push(`${at}.loss.${term} must be a finite number >= 0, got ${show(v)}`);
+          }
+        if (st.lrFactor !== undefined && !(isNum(st.lrFactor) && st.lrFactor > 0 && st.lrFactor <= 10)) out.push(`${at}.lrFactor must be in (0, 10], got ${show(st.lrFactor)}`);
+        const prev = k > 0 ? (stages[k - 1] as { startEpoch?: unknown } | null)?.startEpoch : undefined;
+        if (isNum(prev) && isNum(st.startEpoch) && st.startEpoch <= prev) out.push(`${at}.startEpoch must come after the previous stage's (${prev}), got ${st.startEpoch}`);
+      });
+  }
   const lp = (t as { lossPath?: unknown }).lossPath;
   if (lp !== undefined && !['auto', 'fused', 'graph'].includes(lp as string)) out.push(`lossPath must be "auto", "fused" or "graph", got ${show(lp)}`);
   return out;

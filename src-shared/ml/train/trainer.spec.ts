@@ -12,7 +12,7 @@ import { useBackend } from '../testing/tfTesting';
 import type { Tf } from '../tf/types';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import { createSchedule } from './schedule';
-import { createTrainer, defaultTrainConfig, type Checkpoint, type TrainConfig } from './trainer';
+import { createTrainer, defaultTrainConfig, type Checkpoint, type StageEvent, type TrainConfig } from './trainer';
 
 function setup(tf: Tf, data: TrainingData, rawConfig: unknown, seed = 1) {
   const t = modelType('bpnn');
@@ -105,6 +105,51 @@ describe('trainer', () => {
     for (const t of [ta, t3]) t.dispose();
     for (const m of [a.model, m3]) m.dispose();
     expect(tf.memory().numTensors).toBeLessThan(base);
+  });
+
+  it('loss stages: new weights from their epoch on, the rate scaled, the best record restarted; a resumed run matches the uninterrupted one', async () => {
+    const { tf } = await useBackend('cpu');
+    const data = tinyData();
+    const stage = { energy: 4, forces: 1, stress: 0 };
+    const config = fastConfig({ maxEpochs: 5, schedule: { type: 'constant' }, lossStages: [{ startEpoch: 2, loss: stage, lrFactor: 0.5 }] });
+    const a = setup(tf, data, tinyConfig);
+    const ta = createTrainer({ model: a.model, data, graphs: a.graphs, config });
+    const stages: StageEvent[] = [];
+    const lrs: number[] = [];
+    const r = await ta.run({ onStage: (e) => stages.push(e), onStep: (e) => lrs[e.epoch] = e.lr });
+    expect(r.reason).toBe('max_epochs');
+    expect(stages).toEqual([{ kind: 'stage', epoch: 2, stage: 1, loss: stage, lr: 2.5e-3 }]);
+    expect(lrs).toEqual([5e-3, 5e-3, 2.5e-3, 2.5e-3, 2.5e-3]);
+    // each epoch's total is its terms combined with that epoch's weights (the loss really changed)
+    for (const h of r.history) {
+      const w = h.epoch < 2 ? config.loss : stage;
+      const t = h.train;
+      expect(t.total).toBeCloseTo(w.energy * t.energy + w.forces * t.forces + w.stress * t.stress, 10);
+      const v = h.valid!.loss;
+      expect(v.total).toBeCloseTo(w.energy * v.energy + w.forces * v.forces + w.stress * v.stress, 10);
+    }
+    expect(r.best!.epoch).toBeGreaterThanOrEqual(2); // the kept model is scored with the last stage's loss
+    const final = ta.checkpoint('stop');
+    expect(final.position.stage).toBe(1);
+    // interrupted at the stage boundary and mid-stage, resumed from the encoded checkpoints
+    const b = setup(tf, data, tinyConfig);
+    const tb = createTrainer({ model: b.model, data, graphs: b.graphs, config });
+    await tb.run({ maxEpochs: 3 });
+    const enc = encodeCheckpoint(tb.checkpoint('stop'));
+    tb.dispose();
+    b.model.dispose();
+    const c = decodeCheckpoint(enc.json, enc.bin);
+    expect(c.position).toMatchObject({ epoch: 3, stage: 1 });
+    const m2 = loadModel(tf, c.model);
+    const t2 = createTrainer({ model: m2, data, graphs: b.graphs, config, resume: c });
+    const stages2: StageEvent[] = [];
+    await t2.run({ onStage: (e) => stages2.push(e) });
+    expect(stages2).toEqual([]); // already in stage 1: its weights come back without a second restart
+    const resumed = t2.checkpoint('stop');
+    expect(weightsOf(resumed)).toEqual(weightsOf(final));
+    expect(resumed.best!.epoch).toBe(final.best!.epoch);
+    for (const t of [ta, t2]) t.dispose();
+    for (const m of [a.model, m2]) m.dispose();
   });
 
   it('keeps only the newest historyKept epoch records in memory and checkpoints; a resumed run ends with the same records', async () => {

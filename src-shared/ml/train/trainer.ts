@@ -51,6 +51,20 @@ export interface TrainConfig {
    * for BP models on the cpu and wasm backends. Other model types always use the graph.
    */
   lossPath?: TrainLossPath;
+  /**
+   * Schedule of loss weights: from epoch `startEpoch` (0-based) on, `loss` replaces the weights
+   * (and the learning rate is multiplied by `lrFactor`, default 1). A late stage with a large energy
+   * weight and a lower rate is how MACE ends its runs (Batatia et al., NeurIPS 2022: the "SWA"
+   * stage). The loss changes meaning at a stage, so the best-model record, early stopping and the
+   * plateau schedule start afresh there: the kept model is the best of the last stage reached.
+   */
+  lossStages?: LossStage[];
+}
+
+export interface LossStage {
+  startEpoch: number;
+  loss: LossWeights;
+  lrFactor?: number;
 }
 
 export function defaultTrainConfig(): TrainConfig {
@@ -113,14 +127,24 @@ export interface Checkpoint {
   optimizer: OptimizerState;
   ema: { values: Float32Array[]; updates: number } | null;
   schedule: ScheduleState;
-  /** Where training continues: epoch (0-based), batch within it, optimiser steps done. */
-  position: { epoch: number; batch: number; step: number };
+  /** Where training continues: epoch (0-based), batch within it, optimiser steps done, loss stage (0 = config.loss, k = lossStages[k-1]). */
+  position: { epoch: number; batch: number; step: number; stage?: number };
   /** Sums of the current (partial) epoch's step losses. */
   epochSums: { total: number; energy: number; forces: number; stress: number; steps: number; ms: number };
   best: { epoch: number; loss: number; weights: Float32Array[] } | null;
   earlyStopping: { best: number; bad: number };
   history: EpochRecord[];
   elapsedMs: number;
+}
+
+/** A loss stage (TrainConfig.lossStages) begins. */
+export interface StageEvent {
+  kind: 'stage';
+  epoch: number;
+  /** 1.. = lossStages[stage - 1]. */
+  stage: number;
+  loss: LossWeights;
+  lr: number;
 }
 
 /** The device refused an allocation: the batch was halved and the epoch re-planned. */
@@ -137,6 +161,7 @@ export interface TrainHooks {
   onBatchShrink?(e: BatchShrinkEvent): void;
   onEpoch?(e: EpochEvent): void;
   onCheckpoint?(c: Checkpoint): void;
+  onStage?(e: StageEvent): void;
   signal?: AbortSignal;
   /** Wall-clock budget of this call, ms. */
   maxMs?: number;
@@ -215,7 +240,9 @@ export function createTrainer(opts: TrainerOptions): Trainer {
   const ema: WeightAverage | null = config.emaDecay > 0 ? createWeightAverage(tf, vars, config.emaDecay) : null;
   // Behler-Parrinello on cpu/wasm: loss and gradient in float64 JS (bpFusedGrad.ts), same optimiser
   const fused = useFusedLoss(model, config.lossPath) ? createBpFusedLoss(model, data.atomSpecies, graphs) : null;
-  let position = { epoch: 0, batch: 0, step: 0 };
+  let position: Checkpoint['position'] = { epoch: 0, batch: 0, step: 0, stage: 0 };
+  const baseLoss = { ...config.loss };
+  const stages = [...(config.lossStages ?? [])].sort((a, b) => a.startEpoch - b.startEpoch);
   let sums = { total: 0, energy: 0, forces: 0, stress: 0, steps: 0, ms: 0 };
   let best: Checkpoint['best'] = null;
   let stopState = { best: BIG, bad: 0 };
@@ -240,6 +267,25 @@ export function createTrainer(opts: TrainerOptions): Trainer {
 
   const weightsNow = () => (ema ? ema.values() : vars.map((v) => Float32Array.from(v.variable.dataSync() as Float32Array)));
   const withEvalWeights = <T>(fn: () => T): T => (ema ? ema.withAveraged(fn) : fn());
+
+  /**
+   * The loss weights of the stage that epoch `position.epoch` belongs to (idempotent, so a resumed
+   * run gets them back); entering a new stage scales the rate and restarts the best-model record,
+   * early stopping and the plateau counter.
+   */
+  function syncStage(hooks: TrainHooks) {
+    let s = 0;
+    while (s < stages.length && stages[s].startEpoch <= position.epoch) s++;
+    config.loss = s === 0 ? { ...baseLoss } : { ...stages[s - 1].loss };
+    if (s === (position.stage ?? 0)) return;
+    const st = schedule.state();
+    const factor = stages.slice(0, s).reduce((f, x) => f * (x.lrFactor ?? 1), 1); // stages in order: their factors compound
+    schedule.load({ ...st, scale: factor, plateauBest: BIG, plateauBad: 0 });
+    best = null;
+    stopState = { best: BIG, bad: 0 };
+    position.stage = s;
+    hooks.onStage?.({ kind: 'stage', epoch: position.epoch, stage: s, loss: { ...config.loss }, lr: schedule.lrAt(position.step) });
+  }
 
   function plan(epoch: number): number[][] {
     if (!planCache || planCache.epoch !== epoch) planCache = { epoch, plan: epochPlan(data, config, epoch) };
@@ -373,7 +419,7 @@ export function createTrainer(opts: TrainerOptions): Trainer {
       elapsedMs: elapsedMs + (performance.now() - startedAt),
       etaMs: meanMs * Math.max(0, config.maxEpochs - position.epoch - 1),
     };
-    position = { epoch: position.epoch + 1, batch: 0, step: position.step };
+    position = { ...position, epoch: position.epoch + 1, batch: 0 };
     sums = { total: 0, energy: 0, forces: 0, stress: 0, steps: 0, ms: 0 };
     hooks.onEpoch?.(event);
     return event;
@@ -402,6 +448,7 @@ export function createTrainer(opts: TrainerOptions): Trainer {
         reason = 'epoch_limit';
         break;
       }
+      syncStage(hooks);
       let batches = plan(position.epoch);
       while (position.batch < (batches = plan(position.epoch)).length) {
         if (hooks.signal?.aborted) reason = 'cancelled';
