@@ -6,6 +6,8 @@
 // classifier (propertyClassify.ts). `property representations` lists the representation registry.
 // The argument parser has no sub-commands, so `property` takes two positionals, SUBCOMMAND and
 // DATA (`property representations -` for the listing, which reads no file).
+import { compositionFeatures } from '../../src-shared/property/compositionBaseline';
+import { symbolOf } from '../../src-shared/atoms/elements';
 import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { crossValidateKrr, CvCancelled, foldsFromInfo, randomFolds, type FoldAssignment } from '../../src-shared/property/crossValidation';
@@ -50,6 +52,7 @@ const property: Command = {
       { name: 'inner-folds', type: 'string', valueName: 'K', help: 'folds of the inner (hyper-parameter) CV (default 4)' },
       { name: 'inner-max-train', type: 'string', valueName: 'N', help: 'largest subsample of a training part used to choose σ, λ (default 1200)' },
       { name: 'seed', type: 'string', valueName: 'S', help: 'random seed (subsamples, random folds; default 1)' },
+      { name: 'baseline', type: 'string', valueName: 'none|composition', help: 'cv: learn the residual from a per-element ("dressed atom") least-squares baseline, fitted per fold on its training part (default none)' },
       { name: 'predictions', type: 'string', valueName: 'FILE.csv', help: 'write frame,fold,target,prediction' },
       { name: 'per-atom', type: 'boolean', help: 'classify: --target is a per-atom column (e.g. structure_type); features are atom-centred symmetry functions' },
       { name: 'frame', type: 'string', valueName: 'I', help: 'classify --per-atom: also print the true and predicted class of every atom of frame I' },
@@ -91,6 +94,8 @@ async function runCv(data: string, options: Opts): Promise<number> {
   const k = num(options, 'k');
   if (!foldKey && k === undefined) return fail('--folds INFO_KEY (or --k K for random folds) is required', 2);
   const seed = num(options, 'seed') ?? 1;
+  const baselineKind = str(options, 'baseline') ?? 'none';
+  if (baselineKind !== 'none' && baselineKind !== 'composition') return fail(`--baseline must be none or composition, got "${baselineKind}"`, 2);
   const tty = process.stderr.isTTY || process.env.ATOMFORGE_PROGRESS === '1';
   const t0 = performance.now();
 
@@ -143,6 +148,7 @@ async function runCv(data: string, options: Opts): Promise<number> {
     innerFolds: num(options, 'inner-folds'),
     innerMaxTrain: num(options, 'inner-max-train'),
     seed,
+    baseline: baselineKind === 'composition' ? compositionFeatures(frames) : undefined,
     onProgress(p) {
       if (!tty) return;
       const line = p.stage === 'distances' ? `distances: ${p.done}/${p.total}` : `fold ${p.fold + 1}/${p.folds}: ${p.stage === 'search' ? `choosing σ, λ ${p.done}/${p.total}` : 'fitting'}`;
@@ -173,7 +179,19 @@ async function runCv(data: string, options: Opts): Promise<number> {
     n: res.n,
     excluded: res.excluded,
     fold_key: foldKey ?? null,
-    folds: res.folds.map((f) => ({ fold: f.fold, n_train: f.nTrain, n_test: f.nTest, mae: f.mae, rmse: f.rmse, sigma: f.sigma, lambda: f.lambda, inner_mae: Number.isFinite(f.innerMae) ? f.innerMae : null, lambda_raised: f.lambdaRaised })),
+    baseline: baselineKind,
+    folds: res.folds.map((f) => ({
+      fold: f.fold,
+      n_train: f.nTrain,
+      n_test: f.nTest,
+      mae: f.mae,
+      rmse: f.rmse,
+      sigma: f.sigma,
+      lambda: f.lambda,
+      inner_mae: Number.isFinite(f.innerMae) ? f.innerMae : null,
+      lambda_raised: f.lambdaRaised,
+      ...(f.baseline ? { baseline_mae: f.baseline.mae, baseline_per_element: Object.fromEntries(Object.entries(f.baseline.perElement).map(([z, v]) => [symbolOf(Number(z)), v])) } : {}),
+    })),
     hyperparameters: {
       selection: num(options, 'sigma') !== undefined && num(options, 'lambda') !== undefined ? 'fixed' : 'nested-cv',
       sigma: res.folds.map((f) => f.sigma),
@@ -189,7 +207,8 @@ async function runCv(data: string, options: Opts): Promise<number> {
   if (options.json) console.log(JSON.stringify(summary));
   else {
     const u = units ? ` ${units}` : '';
-    console.log(`${rep.id} + ${model.id} (${res.metric}) on ${targetKey}: MAE ${res.mae.toFixed(4)}${u}, RMSE ${res.rmse.toFixed(4)}${u} over ${res.n} structures, ${res.folds.length} folds`);
+    if (baselineKind === 'composition') console.log(`composition baseline alone, per fold: MAE ${res.folds.map((f) => f.baseline!.mae.toFixed(3)).join(', ')}${u}`);
+    console.log(`${rep.id} + ${model.id} (${res.metric})${baselineKind === 'composition' ? ' on the residual of the composition baseline' : ''} on ${targetKey}: MAE ${res.mae.toFixed(4)}${u}, RMSE ${res.rmse.toFixed(4)}${u} over ${res.n} structures, ${res.folds.length} folds`);
     for (const f of res.folds) console.log(`  fold ${f.fold.padEnd(4)} n_train ${String(f.nTrain).padStart(6)}  n_test ${String(f.nTest).padStart(5)}  MAE ${f.mae.toFixed(4)}  RMSE ${f.rmse.toFixed(4)}  σ ${f.sigma.toPrecision(4)}  λ ${f.lambda.toExponential(0)}${f.lambdaRaised ? ' (raised)' : ''}`);
     console.log(`  time ${summary.timings_s.total.toFixed(1)} s (distances ${res.timingsS.distances.toFixed(1)}, σ/λ search ${res.timingsS.search.toFixed(1)}, fits ${res.timingsS.fit.toFixed(1)})`);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../space/rng';
 import { crossValidateKrr, foldsFromInfo, randomFolds, type FoldAssignment } from './crossValidation';
 import { fitKrr, predictKrr } from './krr';
+import { compositionFeatures, compositionValues, fitComposition } from './compositionBaseline';
 
 function data(n: number, seed: number) {
   const rng = createRng(seed);
@@ -54,10 +55,12 @@ describe('cross-validated KRR', () => {
     expect(r.mae).toBeCloseTo(mae, 12);
   });
 
-  it('never looks at the test fold: changing its targets leaves its predictions (and σ, λ) unchanged', () => {
+  it.each([false, true])('never looks at the test fold: changing its targets leaves its predictions (and σ, λ) unchanged (composition baseline: %s)', (withBaseline) => {
     const { X, y, d } = data(160, 2);
     const folds = randomFolds(160, 4, 5);
-    const opts = { kernel: 'laplacian' as const, innerMaxTrain: 80, innerFolds: 3, sigmaFactors: [0.5, 1, 2], lambdas: [1e-2, 1e-5, 1e-8] };
+    const rng = createRng(8);
+    const baseline = withBaseline ? compositionFeatures(Array.from({ length: 160 }, () => ({ numbers: Int32Array.from({ length: 1 + rng.int(5) }, () => [1, 6][rng.int(2)]) }))) : undefined;
+    const opts = { kernel: 'laplacian' as const, innerMaxTrain: 80, innerFolds: 3, sigmaFactors: [0.5, 1, 2], lambdas: [1e-2, 1e-5, 1e-8], baseline };
     const a = crossValidateKrr(X, 160, d, y, folds, opts);
     const y2 = y.slice();
     folds.ids.forEach((k, i) => {
@@ -107,5 +110,51 @@ describe('cross-validated KRR', () => {
   it('can be cancelled', () => {
     const { X, y, d } = data(100, 6);
     expect(() => crossValidateKrr(X, 100, d, y, randomFolds(100, 2, 1), { kernel: 'gaussian', signal: { aborted: true } })).toThrow(/cancelled/);
+  });
+});
+
+describe('composition baseline under cross-validated KRR', () => {
+  // Structures of 1-9 atoms of H, C, O; target = Σ n_e c_e + a smooth function of the features.
+  const c = { 1: -60, 6: -150, 8: -100 } as Record<number, number>;
+  function molecules(n: number, seed: number) {
+    const rng = createRng(seed);
+    const frames = Array.from({ length: n }, () => ({ numbers: Int32Array.from({ length: 1 + rng.int(9) }, () => [1, 6, 8][rng.int(3)]) }));
+    const X = Float64Array.from({ length: 2 * n }, () => rng.uniform(-2, 2));
+    const y = Float64Array.from(frames, (f, i) => Array.from(f.numbers).reduce((s, z) => s + c[z], 0) + 3 * Math.sin(X[2 * i]) * Math.cos(X[2 * i + 1]));
+    return { frames, X, y };
+  }
+
+  it('recovers the per-element contributions fitted on the training folds only', () => {
+    const { frames } = molecules(60, 3);
+    const b = compositionFeatures(frames);
+    expect(b.elements).toEqual([1, 6, 8]);
+    const y = Float64Array.from(frames, (f) => Array.from(f.numbers).reduce((s, z) => s + c[z], 0));
+    y[0] += 1000; // an outlier outside the rows fitted below must not move the fit
+    const fit = fitComposition(b.counts, 3, Array.from({ length: 59 }, (_, i) => i + 1), y);
+    expect(Array.from(fit).map((v) => +v.toFixed(6))).toEqual([-60, -150, -100]);
+    expect(Array.from(compositionValues(b.counts, 3, fit)).slice(1, 4)).toEqual(Array.from(y).slice(1, 4).map((v) => expect.closeTo(v, 6)));
+  });
+
+  it('KRR on the residual: a size-extensive target is learned far better than by KRR alone; predictions add the baseline back', () => {
+    const { frames, X, y } = molecules(200, 4);
+    const folds = randomFolds(200, 4, 1);
+    const b = compositionFeatures(frames);
+    const opts = { kernel: 'gaussian' as const, sigma: 1, lambda: 1e-6 };
+    const plain = crossValidateKrr(X, 200, 2, y, folds, opts);
+    const withBase = crossValidateKrr(X, 200, 2, y, folds, { ...opts, baseline: b });
+    expect(withBase.mae).toBeLessThan(0.05 * plain.mae);
+    for (const f of withBase.folds) {
+      expect(f.baseline!.perElement[6]).toBeCloseTo(-150, 0);
+      expect(f.baseline!.mae).toBeGreaterThan(f.mae); // the kernel part adds to the baseline
+    }
+    // the same as a hand-made residual fit for one fold
+    const k = 0;
+    const train = [...Array(200).keys()].filter((i) => folds.ids[i] !== k), test = [...Array(200).keys()].filter((i) => folds.ids[i] === k);
+    const cf = fitComposition(b.counts, 3, train, y);
+    const base = compositionValues(b.counts, 3, cf);
+    const Xtr = Float64Array.from(train.flatMap((i) => [X[2 * i], X[2 * i + 1]]));
+    const model = fitKrr(Xtr, train.length, 2, train.map((i) => y[i] - base[i]), { kernel: 'gaussian', metric: 'l2', sigma: 1, lambda: 1e-6 });
+    const p = predictKrr(model, Float64Array.from(test.flatMap((i) => [X[2 * i], X[2 * i + 1]])), test.length);
+    test.forEach((i, q) => expect(withBase.predictions[i]).toBeCloseTo(p[q] + base[i], 8));
   });
 });

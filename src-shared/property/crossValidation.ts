@@ -23,6 +23,7 @@ import { NotPositiveDefiniteError } from './cholesky';
 import { kernelFromDistances, medianDistance, selfDistances, type KernelKind, type Metric } from './kernels';
 import { predictFromKernel, solveKrr } from './krr';
 import { regressionErrors } from './metrics';
+import { compositionValues, fitComposition } from './compositionBaseline';
 
 export interface FoldAssignment {
   /** [n] fold index 0..k-1 of each structure, -1 = in no fold (excluded). */
@@ -105,6 +106,12 @@ export interface KrrCvOptions {
   distances?: Float64Array;
   onProgress?: (p: CvProgress) => void;
   signal?: { readonly aborted: boolean };
+  /**
+   * Composition baseline (compositionBaseline.ts): [nAll·S] element counts. Per outer fold the
+   * per-element contributions are fitted on that fold's training part only; σ, λ and the KRR fit
+   * see the residual, and the baseline is added back to the predictions.
+   */
+  baseline?: { counts: Float64Array; elements: number[] };
 }
 
 export interface GridPoint {
@@ -126,6 +133,8 @@ export interface FoldResult {
   innerMae: number;
   /** λ had to be raised for the full fit (the value above is the one used). */
   lambdaRaised: boolean;
+  /** With a composition baseline: its per-element contributions (target units) and its own test MAE. */
+  baseline?: { perElement: Record<number, number>; mae: number };
 }
 
 export interface KrrCvResult {
@@ -176,6 +185,13 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     yu[k] = y[i];
     fu[k] = folds.ids[i];
   });
+  let Bu: Float64Array | null = null;
+  if (opts.baseline) {
+    const S = opts.baseline.elements.length;
+    if (opts.baseline.counts.length !== nAll * S) throw new Error(`crossValidateKrr: baseline counts must be ${nAll}×${S}, got ${opts.baseline.counts.length} entries`);
+    Bu = new Float64Array(m * S);
+    use.forEach((i, k) => Bu!.set(opts.baseline!.counts.subarray(i * S, (i + 1) * S), k * S));
+  }
   const K = folds.labels.length;
   const t0 = performance.now();
   if (opts.distances && opts.distances.length !== m * m) throw new Error(`crossValidateKrr: distances must be ${m}×${m} (the usable structures), got ${opts.distances.length} entries`);
@@ -198,10 +214,21 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     if (test.length === 0) continue;
     if (train.length < 2) throw new Error(`fold ${folds.labels[k]}: only ${train.length} training structures`);
     const ts = performance.now();
+    // the target this fold's model learns: y, or its residual from a baseline fitted on `train`
+    let target: Float64Array = yu;
+    let base: Float64Array | null = null;
+    let baseInfo: FoldResult['baseline'];
+    if (opts.baseline) {
+      const S = opts.baseline.elements.length;
+      const c = fitComposition(Bu!, S, train, yu);
+      base = compositionValues(Bu!, S, c);
+      target = Float64Array.from(yu, (v, i) => v - base![i]);
+      baseInfo = { perElement: Object.fromEntries(opts.baseline.elements.map((z, p) => [z, c[p]])), mae: regressionErrors(test.map((i) => yu[i]), test.map((i) => base![i] + mean(train, target))).mae };
+    }
     let best: GridPoint = { sigma: sigmaGrid[0], lambda: lambdaGrid[0], mae: NaN };
     if (sigmaGrid.length * lambdaGrid.length > 1) {
       const sub = shuffled(train.length, rng).slice(0, Math.min(opts.innerMaxTrain ?? 1200, train.length)).map((r) => train[r]);
-      best = searchHyperparameters(D, m, sub, yu, opts.kernel, sigmaGrid, lambdaGrid, opts.sigma === undefined, opts.innerFolds ?? 4, rng, (done, total) => {
+      best = searchHyperparameters(D, m, sub, target, opts.kernel, sigmaGrid, lambdaGrid, opts.sigma === undefined, opts.innerFolds ?? 4, rng, (done, total) => {
         check();
         opts.onProgress?.({ stage: 'search', fold: k, folds: K, done, total });
       });
@@ -209,7 +236,7 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     tSearch += (performance.now() - ts) / 1000;
     const tf = performance.now();
     opts.onProgress?.({ stage: 'fit', fold: k, folds: K, done: 0, total: 1 });
-    const ytr = train.map((i) => yu[i]);
+    const ytr = train.map((i) => target[i]);
     let lambda = best.lambda;
     let fit: { alpha: Float64Array; yMean: number } | null = null;
     for (let attempt = 0; attempt <= 4 && !fit; attempt++) {
@@ -224,9 +251,10 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     }
     const Kq = kernelFromDistances(D, m, test, train, opts.kernel, best.sigma);
     const p = predictFromKernel(Kq, test.length, train.length, fit!.alpha, fit!.yMean);
+    if (base) test.forEach((i, q) => (p[q] += base![i]));
     test.forEach((i, q) => (pred[use[i]] = p[q]));
     const err = regressionErrors(test.map((i) => yu[i]), p);
-    results.push({ fold: folds.labels[k], nTrain: train.length, nTest: test.length, mae: err.mae, rmse: err.rmse, sigma: best.sigma, lambda, innerMae: best.mae, lambdaRaised: lambda !== best.lambda });
+    results.push({ fold: folds.labels[k], nTrain: train.length, nTest: test.length, mae: err.mae, rmse: err.rmse, sigma: best.sigma, lambda, innerMae: best.mae, lambdaRaised: lambda !== best.lambda, ...(baseInfo ? { baseline: baseInfo } : {}) });
     opts.onProgress?.({ stage: 'fit', fold: k, folds: K, done: 1, total: 1 });
     tFit += (performance.now() - tf) / 1000;
   }
@@ -245,6 +273,12 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     medianDistance: scale,
     timingsS: { distances: tDist, search: tSearch, fit: tFit },
   };
+}
+
+function mean(rows: readonly number[], v: ArrayLike<number>): number {
+  let s = 0;
+  for (const i of rows) s += v[i];
+  return s / Math.max(1, rows.length);
 }
 
 /**
