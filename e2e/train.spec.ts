@@ -18,6 +18,7 @@ test('train a BP model from the UI, stop it, inspect it and run MD with it', asy
   // Per-group loss weights: the bundled example's two Surface frames count 5x.
   await page.getByTestId('train-group-weights').locator('summary').click();
   await page.getByTestId('group-weight-Surface').fill('5');
+  await page.getByTestId('train-stage').check(); // a final energy-weighted stage from 75 % of the epochs
   await page.screenshot({ path: join(SHOTS, 'train-settings.png') });
   await page.getByTestId('start-training').click();
   await expect(page.getByTestId('training-view')).toBeVisible();
