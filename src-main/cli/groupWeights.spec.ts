@@ -13,21 +13,10 @@ import { modelCalculatorFromDir } from '../ml/modelFiles';
 import { runCli, type CliResult } from '../../test-support/cliRun';
 import { TRAIN_COMMANDS } from './train';
 import type { Frame } from '../../src-shared/atoms/frame';
+import { defaultSymmetryFunctions } from '../../src-shared/ml/models/symmetryFunctions';
 
 const SI = join('resources', 'examples', 'Si_mlearn_test.xyz');
-const MODEL = {
-  ridge: 1e-6,
-  symmetryFunctions: {
-    cutoffA: 4.5,
-    radial: [
-      { etaPerA2: 0, rsA: 0 },
-      { etaPerA2: 4, rsA: 2.3 },
-      { etaPerA2: 4, rsA: 2.8 },
-      { etaPerA2: 2, rsA: 3.6 },
-    ],
-    angular: { kind: 'G4', cutoffA: 4.5, etaPerA2: [0.05], zeta: [1, 4], lambda: [-1, 1] },
-  },
-};
+const MODEL = { ridge: 1e-6, symmetryFunctions: defaultSymmetryFunctions({ cutoffA: 4.5, angularCutoffA: 4.5, nRadial: 4, nAngularEta: 1, zeta: [1, 4] }) };
 const train = TRAIN_COMMANDS.find((c) => c.spec.name === 'train')!;
 
 afterEach(() => vi.restoreAllMocks());
