@@ -14,6 +14,7 @@
 //      [--committee K (K members, seeds S..S+K-1, scored on their mean) [--parallel 2 (members at once)]]
 //      [--group-weights Surface=5,Vacancy=2 (loss weight per config_type; others 1)]
 //      [--final-stage EPOCH:ENERGY_WEIGHT:LR_FACTOR (a last loss stage from EPOCH, as MACE ends its runs)]
+//      [--weight-decay W (AdamW, decoupled; default 0 = Adam)]
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
 //      stopping waits 4x as long)
@@ -43,6 +44,7 @@ const backend = opt('backend');
 const seed = Number(opt('seed') ?? 0);
 const committeeK = Number(opt('committee') ?? 1);
 const finalStage = opt('final-stage')?.split(':').map(Number);
+const weightDecay = Number(opt('weight-decay') ?? 0);
 const groupWeightsArg = opt('group-weights');
 const groupWeights = groupWeightsArg ? { weights: Object.fromEntries(groupWeightsArg.split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])) } : undefined;
 const parallel = Math.max(1, Number(opt('parallel') ?? 2));
@@ -99,7 +101,7 @@ function trainConfig(): unknown {
     maxEpochs: epochs,
     batchAtoms,
     loss: { energy: energyWeight, forces: 1, stress: stressWeight },
-    optimizer: { type: 'adam', lr, clipGradNorm: 10 },
+    optimizer: weightDecay > 0 ? { type: 'adamw', lr, weightDecay, clipGradNorm: 10 } : { type: 'adam', lr, clipGradNorm: 10 },
     schedule: { type: 'plateau', warmupSteps: 20, factor: 0.5, patience: lrPatience, minLr: 1e-5 },
     earlyStopping: { patience: 4 * lrPatience, minDelta: 1e-5 },
     checkpointEvery: 20,
