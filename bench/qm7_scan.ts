@@ -9,7 +9,8 @@ import { featurizeAll, representationById } from '../src-shared/representations/
 import { selfDistances, kernelFromDistances, medianDistance } from '../src-shared/property/kernels';
 import { solveKrr, predictFromKernel } from '../src-shared/property/krr';
 import { createRng } from '../src-shared/space/rng';
-import { choleskyInPlace, choleskySolveInPlace } from '../src-shared/property/cholesky';
+import { compositionFeatures, fitComposition } from '../src-shared/property/compositionBaseline';
+import { predictLinear } from '../src-shared/property/linearRidge';
 const r = readText(formatByName('extxyz')!, readFileSync(new URL('../../shared/data/qm7_Rupp2012/qm7.xyz', import.meta.url)), { fileName: 'qm7.xyz' });
 if (!r.ok) throw new Error('read');
 // POSITIONS_SCALE=0.529177 makes the Coulomb entries Z_iZ_j/r with r in Å instead of Bohr.
@@ -48,16 +49,12 @@ const ys = idx.map((i) => y[i]);
 // BASELINE=bob-sums: the same with the bag sums (element counts and Σ(Z_AZ_B/r)^p per pair,
 // p = 1..4: a linear pair potential) as the baseline's features.
 if (process.env.BASELINE === 'counts' || process.env.BASELINE === 'bob-sums') {
-  const zs = [...new Set(frames.flatMap((f) => [...f.numbers]))].sort((a, b) => a - b);
+  const sel = idx.map((i) => frames[i]);
   const sums = process.env.BASELINE === 'bob-sums' ? representationById('bob-sums')!.fit(frames) : null;
-  const XS = sums ? featurizeAll(sums, frames) : null;
-  const counts = (i: number) => (sums ? Array.from(XS!.subarray(idx[i] * sums.dimension, (idx[i] + 1) * sums.dimension)) : zs.map((z) => frames[idx[i]].numbers.filter((n) => n === z).length));
-  const S = sums ? sums.dimension : zs.length, A = new Float64Array(S * S), b = new Float64Array(S);
-  for (const k of tr) { const c = counts(k); for (let p = 0; p < S; p++) { b[p] += c[p] * ys[k]; for (let q = 0; q < S; q++) A[p * S + q] += c[p] * c[q]; } }
-  for (let p = 0; p < S; p++) A[p * S + p] += 1e-9 * (1 + A[p * S + p]);
-  choleskyInPlace(A, S); choleskySolveInPlace(A, S, b);
-  if (!sums) console.log(`baseline per element (kcal/mol): ${zs.map((z, p) => `${z}:${b[p].toFixed(2)}`).join(' ')}`);
-  ys.forEach((_, k) => { const c = counts(k); let e = 0; for (let p = 0; p < S; p++) e += c[p] * b[p]; ys[k] -= e; });
+  const comp = sums ? null : compositionFeatures(sel);
+  const [F, S] = sums ? [featurizeAll(sums, sel), sums.dimension] : [comp!.counts, comp!.elements.length];
+  const base = predictLinear(fitComposition(F, S, tr, ys), F, idx.length);
+  ys.forEach((_, k) => (ys[k] -= base[k]));
   let m = 0; te.forEach((k) => (m += Math.abs(ys[k] - tr.reduce((s, t) => s + ys[t], 0) / tr.length) / te.length));
   console.log(`baseline alone: test MAE ${m.toFixed(3)}`);
 }

@@ -5,7 +5,7 @@
 // fixed-width kernel extrapolates worst. Δ-learning with the cheapest possible baseline, the
 // first rung of Hansen et al.'s hierarchy ("sum over atoms", J. Phys. Chem. Lett. 6, 2326 (2015)).
 import type { Frame } from '../atoms/frame';
-import { choleskyInPlace, choleskySolveInPlace } from './cholesky';
+import { fitLinearRidge, type LinearModel } from './linearRidge';
 
 export interface CompositionFeatures {
   /** Atomic numbers of the columns, ascending. */
@@ -28,36 +28,13 @@ export function compositionFeatures(frames: readonly Pick<Frame, 'numbers'>[]): 
 }
 
 /**
- * Per-element contributions c fitted on the structures `rows` (indices into the feature rows):
- * minimise Σ (y_i - n_i·c)² + ε‖c‖² with ε = 1e-9 × the largest diagonal of NᵀN (only to keep an
- * element that occurs in no training structure, or two that always occur together, solvable).
+ * Per-element contributions fitted on the structures `rows` (indices into the feature rows): linear
+ * ridge without intercept (linearRidge.ts) on the counts, λ = 1e-9 on unit-RMS columns (only to keep
+ * an element that occurs in no training structure solvable). `w` holds c_e; predictLinear gives n·c.
  */
-export function fitComposition(counts: Float64Array, S: number, rows: readonly number[], y: ArrayLike<number>): Float64Array {
-  const A = new Float64Array(S * S);
-  const b = new Float64Array(S);
-  for (const i of rows) {
-    for (let p = 0; p < S; p++) {
-      const np = counts[i * S + p];
-      if (np === 0) continue;
-      b[p] += np * y[i];
-      for (let q = 0; q < S; q++) A[p * S + q] += np * counts[i * S + q];
-    }
-  }
-  let dmax = 0;
-  for (let p = 0; p < S; p++) dmax = Math.max(dmax, A[p * S + p]);
-  for (let p = 0; p < S; p++) A[p * S + p] += 1e-9 * Math.max(dmax, 1);
-  choleskyInPlace(A, S);
-  return choleskySolveInPlace(A, S, b);
-}
-
-/** Baseline values n_i·c for every row. */
-export function compositionValues(counts: Float64Array, S: number, c: Float64Array): Float64Array {
+export function fitComposition(counts: Float64Array, S: number, rows: readonly number[], y: ArrayLike<number>): LinearModel {
   const n = counts.length / S;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let p = 0; p < S; p++) s += counts[i * S + p] * c[p];
-    out[i] = s;
-  }
-  return out;
+  const masked = new Float64Array(n).fill(NaN); // fitLinearRidge skips NaN targets
+  for (const i of rows) masked[i] = y[i];
+  return fitLinearRidge(counts, n, S, masked, { lambda: 1e-9, intercept: false });
 }

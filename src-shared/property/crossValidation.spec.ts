@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../space/rng';
 import { crossValidateKrr, foldsFromInfo, randomFolds, type FoldAssignment } from './crossValidation';
 import { fitKrr, predictKrr } from './krr';
-import { compositionFeatures, compositionValues, fitComposition } from './compositionBaseline';
+import { compositionFeatures, fitComposition } from './compositionBaseline';
+import { predictLinear } from './linearRidge';
 
 function data(n: number, seed: number) {
   const rng = createRng(seed);
@@ -131,8 +132,8 @@ describe('composition baseline under cross-validated KRR', () => {
     const y = Float64Array.from(frames, (f) => Array.from(f.numbers).reduce((s, z) => s + c[z], 0));
     y[0] += 1000; // an outlier outside the rows fitted below must not move the fit
     const fit = fitComposition(b.counts, 3, Array.from({ length: 59 }, (_, i) => i + 1), y);
-    expect(Array.from(fit).map((v) => +v.toFixed(6))).toEqual([-60, -150, -100]);
-    expect(Array.from(compositionValues(b.counts, 3, fit)).slice(1, 4)).toEqual(Array.from(y).slice(1, 4).map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(fit.w).map((v) => +v.toFixed(6))).toEqual([-60, -150, -100]);
+    expect(Array.from(predictLinear(fit, b.counts, 60)).slice(1, 4)).toEqual(Array.from(y).slice(1, 4).map((v) => expect.closeTo(v, 6)));
   });
 
   it('KRR on the residual: a size-extensive target is learned far better than by KRR alone; predictions add the baseline back', () => {
@@ -151,7 +152,7 @@ describe('composition baseline under cross-validated KRR', () => {
     const k = 0;
     const train = [...Array(200).keys()].filter((i) => folds.ids[i] !== k), test = [...Array(200).keys()].filter((i) => folds.ids[i] === k);
     const cf = fitComposition(b.counts, 3, train, y);
-    const base = compositionValues(b.counts, 3, cf);
+    const base = predictLinear(cf, b.counts, 200);
     const Xtr = Float64Array.from(train.flatMap((i) => [X[2 * i], X[2 * i + 1]]));
     const model = fitKrr(Xtr, train.length, 2, train.map((i) => y[i] - base[i]), { kernel: 'gaussian', metric: 'l2', sigma: 1, lambda: 1e-6 });
     const p = predictKrr(model, Float64Array.from(test.flatMap((i) => [X[2 * i], X[2 * i + 1]])), test.length);

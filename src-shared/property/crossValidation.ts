@@ -23,7 +23,8 @@ import { NotPositiveDefiniteError } from './cholesky';
 import { kernelFromDistances, medianDistance, selfDistances, type KernelKind, type Metric } from './kernels';
 import { predictFromKernel, solveKrr } from './krr';
 import { regressionErrors } from './metrics';
-import { compositionValues, fitComposition } from './compositionBaseline';
+import { fitComposition } from './compositionBaseline';
+import { predictLinear } from './linearRidge';
 
 export interface FoldAssignment {
   /** [n] fold index 0..k-1 of each structure, -1 = in no fold (excluded). */
@@ -221,9 +222,9 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     if (opts.baseline) {
       const S = opts.baseline.elements.length;
       const c = fitComposition(Bu!, S, train, yu);
-      base = compositionValues(Bu!, S, c);
+      base = predictLinear(c, Bu!, m);
       target = Float64Array.from(yu, (v, i) => v - base![i]);
-      baseInfo = { perElement: Object.fromEntries(opts.baseline.elements.map((z, p) => [z, c[p]])), mae: regressionErrors(test.map((i) => yu[i]), test.map((i) => base![i] + mean(train, target))).mae };
+      baseInfo = { perElement: Object.fromEntries(opts.baseline.elements.map((z, p) => [z, c.w[p]])), mae: regressionErrors(test.map((i) => yu[i]), test.map((i) => base![i] + mean(train, target))).mae };
     }
     let best: GridPoint = { sigma: sigmaGrid[0], lambda: lambdaGrid[0], mae: NaN };
     if (sigmaGrid.length * lambdaGrid.length > 1) {

@@ -134,6 +134,11 @@ export interface GroupWeightConfig {
   defaultWeight?: number;
 }
 
+/** The weight of group `g`: its own, else the default. */
+function weightOf(config: GroupWeightConfig, g: string): number {
+  return Object.prototype.hasOwnProperty.call(config.weights, g) ? config.weights[g] : (config.defaultWeight ?? 1);
+}
+
 /** What is wrong with a group-weight setting as read from JSON (empty when nothing). */
 export function groupWeightProblems(config: unknown): string[] {
   if (config === undefined) return [];
@@ -156,7 +161,7 @@ export function describeGroupWeights(frames: readonly Frame[], config: GroupWeig
     n.set(g, (n.get(g) ?? 0) + 1);
   }
   for (const g of Object.keys(config.weights)) if (!n.has(g)) n.set(g, 0);
-  return [...n].map(([group, k]) => ({ group, frames: k, weight: Object.prototype.hasOwnProperty.call(config.weights, group) ? config.weights[group] : (config.defaultWeight ?? 1) }));
+  return [...n].map(([group, k]) => ({ group, frames: k, weight: weightOf(config, group) }));
 }
 
 /** [nFrames] per-frame loss weights (1 without a config). */
@@ -164,10 +169,9 @@ export function groupWeights(frames: readonly Frame[], config?: GroupWeightConfi
   const w = new Float64Array(frames.length).fill(1);
   if (!config) return w;
   const col = config.column ?? 'config_type';
-  const dflt = config.defaultWeight ?? 1;
   frames.forEach((f, k) => {
     const g = infoKey(f.info[col]);
-    const v = Object.prototype.hasOwnProperty.call(config.weights, g) ? config.weights[g] : dflt;
+    const v = weightOf(config, g);
     if (!(v >= 0 && Number.isFinite(v))) throw new Error(`group weight for "${g}" must be a finite number >= 0, got ${v}`);
     w[k] = v;
   });
