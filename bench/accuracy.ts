@@ -15,6 +15,7 @@
 //      [--group-weights Surface=5,Vacancy=2 (loss weight per config_type; others 1)]
 //      [--final-stage EPOCH:ENERGY_WEIGHT:LR_FACTOR (a last loss stage from EPOCH, as MACE ends its runs)]
 //      [--weight-decay W (AdamW, decoupled; default 0 = Adam)]
+//      [--sparse-points 1000] [--length-scale 2] [--regularization 1e-6] (the kernel model)
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
 //      stopping waits 4x as long)
@@ -93,6 +94,9 @@ function modelConfig(model: string): unknown {
   const symmetryFunctions = { cutoffA: rc, radial, angular: { kind: 'G4', cutoffA: rc, etaPerA2: etas, zeta, lambda: [-1, 1] } };
   if (model === 'bpnn') return { symmetryFunctions, hidden, activation: 'tanh' };
   if (model === 'linear') return { symmetryFunctions };
+  if (model === 'kernel') {
+    return { symmetryFunctions, sparsePoints: Number(opt('sparse-points') ?? 1000), lengthScale: Number(opt('length-scale') ?? 2), regularization: Number(opt('regularization') ?? 1e-6) };
+  }
   return {};
 }
 

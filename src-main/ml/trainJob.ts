@@ -14,7 +14,6 @@ import { describeCounts, prepareTrainingData } from '../../src-shared/ml/data/tr
 import { describeBaseline, subtractBaseline, type BaselineSpec } from '../../src-shared/ml/data/delta';
 import { baselineCalculator } from './baseline';
 import { modelCalculator } from '../../src-shared/ml/models/calculator';
-import { fitLinearModel } from '../../src-shared/ml/models/linear';
 import { parameterCount, type AtomisticModel } from '../../src-shared/ml/models/model';
 import { loadModel, modelType } from '../../src-shared/ml/models/registry';
 import type { SavedModel } from '../../src-shared/ml/models/serialization';
@@ -201,7 +200,9 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
     let epochs = 0;
     let evalFn: (idx: readonly number[]) => ReturnType<typeof evaluateModel>;
     if (type.fitting === 'closed_form') {
-      const fit = fitLinearModel(model, data, graphs, { energyWeight: trainConfig.loss.energy, forceWeight: trainConfig.loss.forces });
+      if (!type.fit) throw new Error(`model type ${type.name} is closed-form but has no solve`);
+      hooks.log(`closed-form fit of ${type.label} on ${data.split.train.length} training frames...`);
+      const fit = type.fit(model, data, graphs, { energyWeight: trainConfig.loss.energy, forceWeight: trainConfig.loss.forces, stressWeight: trainConfig.loss.stress });
       hooks.log(`closed-form fit: ${JSON.stringify(fit)}`);
       reason = 'closed_form';
       final = model.save(metadataBase);

@@ -1,9 +1,10 @@
-// Fast float64 Calculator for the symmetry-function models (bpnn and linear) built from a
+// Fast float64 Calculator for the symmetry-function models (bpnn, linear, kernel) built from a
 // SavedModel, without tfjs: the MD path (issue 5). Per call
 //   1. pairGeometry: Verlet half list kept between calls (cutoff + skin; the cosine cutoff makes the
 //      energy smooth at rc, so the skin changes nothing but the rebuild rate), pairs r < rc;
 //   2. G [N, F] from the pairs and triplets (symmetryFunctionsFast.ts or the WebAssembly kernel);
-//   3. E_i = NN_{Z_i}(G_i) and dE/dG_i (atomicNetworks.ts, standardisation folded in);
+//   3. E_i = NN_{Z_i}(G_i) and dE/dG_i (atomicNetworks.ts, standardisation folded in; or the
+//      kernel model's E_i(G_i), models/kernel.ts);
 //   4. g_p = dE/dd_p by the reverse pass through the descriptors, then F and the virial stress
 //      (pairGeometry.pairForces).
 // Equal to the training graph (models/calculator.ts, float32 tfjs) within float32 rounding, and to
@@ -14,6 +15,7 @@ import { prepareOutput } from '../../potentials/calculatorKit';
 import { atomicNumber } from '../../atoms/elements';
 import { parseBehlerParrinelloConfig } from '../models/behlerParrinello';
 import { parseLinearConfig } from '../models/linear';
+import { kernelAtomEnergy, kernelParameters, parseKernelConfig } from '../models/kernel';
 import type { SavedModel } from '../models/serialization';
 import type { SymmetryFunctionConfig } from '../models/symmetryFunctions';
 import { atomicNetworksOf, evaluateNetworks, networkScratch, type AtomicNetworks } from './atomicNetworks';
@@ -49,17 +51,55 @@ export interface SymmetryFunctionEngine {
   evaluate(geometry: PairGeometry, species: Int32Array, energies: Float64Array, gradients: boolean): number;
 }
 
-/** The symmetry-function config of a bpnn or linear model, or null for other types. */
+/** The symmetry-function config of a bpnn, linear or kernel model, or null for other types. */
 export function symmetryFunctionConfigOf(saved: SavedModel): SymmetryFunctionConfig | null {
   if (saved.type === 'bpnn') return parseBehlerParrinelloConfig(saved.config).symmetryFunctions;
   if (saved.type === 'linear') return parseLinearConfig(saved.config).symmetryFunctions;
+  if (saved.type === 'kernel') return parseKernelConfig(saved.config).symmetryFunctions;
   return null;
 }
 
-/** The TypeScript engine (symmetryFunctionsFast.ts + atomicNetworks.ts). */
-export function tsSymmetryFunctionEngine(plan: SymmetryFunctionPlan, net: AtomicNetworks): SymmetryFunctionEngine {
+/**
+ * The per-atom model on top of the descriptors: E_i (E0 included) into `energies` [N] and, with
+ * `dEdG` [N·F] given, dE_i/dG_i. Returns Σ_i E_i.
+ */
+export interface AtomicEnergyFunction {
+  evaluate(G: Float64Array, species: Int32Array, n: number, energies: Float64Array, dEdG: Float64Array | null): number;
+}
+
+/** The per-element networks of a bpnn or linear model (atomicNetworks.ts). */
+export function networkEnergyFunction(net: AtomicNetworks): AtomicEnergyFunction {
+  const ns = networkScratch(net);
+  return { evaluate: (G, species, n, energies, dEdG) => evaluateNetworks(net, G, species, n, energies, dEdG, ns) };
+}
+
+/** The sparse kernel of a kernel model (models/kernel.ts), float64. */
+export function kernelEnergyFunction(saved: SavedModel): AtomicEnergyFunction {
+  const p = kernelParameters(saved);
+  const x = new Float64Array(p.nFeatures), k = new Float64Array(Math.max(0, ...p.alpha.map((a) => a.length)));
+  const e0 = Float64Array.from(saved.e0.valuesEv);
+  return {
+    evaluate(G, species, n, energies, dEdG) {
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const e = kernelAtomEnergy(p, species[i], G, i * p.nFeatures, dEdG, x, k) + e0[species[i]];
+        energies[i] = e;
+        total += e;
+      }
+      return total;
+    },
+  };
+}
+
+/** The atomic energy function of a saved symmetry-function model. */
+export function atomicEnergyFunctionOf(saved: SavedModel): AtomicEnergyFunction {
+  return saved.type === 'kernel' ? kernelEnergyFunction(saved) : networkEnergyFunction(atomicNetworksOf(saved));
+}
+
+/** The TypeScript engine (symmetryFunctionsFast.ts + the atomic energy function). */
+export function tsSymmetryFunctionEngine(plan: SymmetryFunctionPlan, model: AtomicEnergyFunction): SymmetryFunctionEngine {
   const F = plan.nFeatures;
-  const sfs = symmetryFunctionScratch(plan), ns = networkScratch(net);
+  const sfs = symmetryFunctionScratch(plan);
   let G = new Float64Array(0), W = new Float64Array(0);
   return {
     kind: 'ts',
@@ -72,7 +112,7 @@ export function tsSymmetryFunctionEngine(plan: SymmetryFunctionPlan, net: Atomic
       G.fill(0, 0, n * F);
       radialForward(plan, geom, species, G, sfs);
       angularPass(plan, geom, species, G, null, sfs);
-      const e = evaluateNetworks(net, G, species, n, energies, gradients ? W : null, ns);
+      const e = model.evaluate(G, species, n, energies, gradients ? W : null);
       if (gradients) {
         radialBackward(plan, geom, species, W, sfs);
         angularPass(plan, geom, species, null, W, sfs);
@@ -140,5 +180,5 @@ export function symmetryFunctionCalculator(saved: SavedModel, engine: SymmetryFu
 export function symmetryFunctionCalculatorTs(saved: SavedModel, opts: FastCalculatorOptions = {}): FastModelCalculator {
   const sf = symmetryFunctionConfigOf(saved);
   if (!sf) throw new Error(`model type "${saved.type}" has no symmetry functions`);
-  return symmetryFunctionCalculator(saved, tsSymmetryFunctionEngine(symmetryFunctionPlan(sf, saved.species.length), atomicNetworksOf(saved)), opts);
+  return symmetryFunctionCalculator(saved, tsSymmetryFunctionEngine(symmetryFunctionPlan(sf, saved.species.length), atomicEnergyFunctionOf(saved)), opts);
 }

@@ -12,7 +12,6 @@ import type { HostGraphBatch, GraphTensors } from '../data/batch';
 import type { FrameGraph, GraphCache } from '../data/graph';
 import type { TrainingData } from '../data/trainingData';
 import { speciesTable } from '../data/species';
-import { solveSpd } from '../data/referenceEnergies';
 import type { Tensor, Tensor1D, Tensor2D, Tf } from '../tf/types';
 import type { AtomisticModel, ModelInit, NamedVariable } from './model';
 import { MODEL_FORMAT, MODEL_VERSION, savedArray, type SavedModel } from './serialization';
@@ -20,6 +19,7 @@ import { statisticsOf } from './behlerParrinello';
 import { uniqueVariableName } from '../tf/names';
 import { checkSymmetryFunctions, defaultSymmetryFunctions, descriptorsF64, featureLayout, graphSpecOf, type SymmetryFunctionConfig } from './symmetryFunctions';
 import { blockMatMul } from './mlp';
+import { normalEquations, solveRegularized } from './normalEquations';
 import { disposeConstants, standardizedBlocks, symmetryFunctionConstants } from './symmetryFunctionsTf';
 import { standardizerCache, symmetryFunctionBatchTensors, symmetryFunctionBlocks } from './symmetryFunctionsKernel';
 
@@ -146,9 +146,8 @@ export function fitLinearModel(model: AtomisticModel, data: TrainingData, graphs
   const F = featureLayout(c.symmetryFunctions, S).nFeatures;
   const mean = savedArray(saved.buffers, 'feature_mean').data, std = savedArray(saved.buffers, 'feature_std').data;
   const M = S * (F + 1); // columns: [w_0 (F), ..., w_{S-1} (F), b_0, ..., b_{S-1}]
-  const AtA = new Float64Array(M * M), Aty = new Float64Array(M);
+  const eqs = normalEquations(M);
   const row = new Float64Array(M);
-  let yy = 0;
   const counts = { energy: 0, forces: 0, stress: 0 };
   const train = data.split.train;
   for (const k of train) {
@@ -161,15 +160,7 @@ export function fitLinearModel(model: AtomisticModel, data: TrainingData, graphs
   const wE = Math.sqrt((opts.energyWeight ?? 1) / Math.max(1, counts.energy)) / scales.energyEvPerAtom;
   const wF = Math.sqrt((opts.forceWeight ?? 1) / Math.max(1, counts.forces)) / scales.forceEvPerA;
   const wS = Math.sqrt((opts.stressWeight ?? 1) / Math.max(1, counts.stress)) / scales.stressEvPerA3;
-  const add = (scale: number, target: number) => {
-    for (let a = 0; a < M; a++) {
-      const ra = row[a] * scale;
-      if (ra === 0) continue;
-      Aty[a] += ra * target * scale;
-      for (let b = 0; b < M; b++) AtA[a * M + b] += ra * row[b] * scale;
-    }
-    yy += target * target * scale * scale;
-  };
+  const add = (scale: number, target: number) => eqs.add(row, scale, target);
   for (const k of train) {
     const f = data.frames[k], g = graphs.get(k), sp = data.atomSpecies[k], w = data.weights[k];
     if (w === 0) continue;
@@ -224,30 +215,11 @@ export function fitLinearModel(model: AtomisticModel, data: TrainingData, graphs
       }
     }
   }
-  // Ridge on the weights; a relative jitter keeps the solve defined when features are collinear
-  // (constant or duplicated functions), growing until the Cholesky factorisation succeeds.
-  let trace = 0;
-  for (let a = 0; a < M; a++) trace += AtA[a * M + a];
-  let jitter = 1e-12 * (trace / M || 1);
-  let x: Float64Array | null = null;
-  for (let attempt = 0; !x; attempt++) {
-    const A = AtA.slice();
-    for (let a = 0; a < M; a++) A[a * M + a] += (a < S * F ? c.ridge : 0) + jitter + (AtA[a * M + a] === 0 ? 1 : 0);
-    try {
-      x = solveSpd(A, Aty, M);
-    } catch (e) {
-      if (attempt > 12) throw e;
-      jitter *= 10;
-    }
-  }
-  // loss = |A x - y|² = xᵀAᵀA x - 2 xᵀAᵀy + yᵀy
-  let quad = 0, lin = 0;
-  for (let a = 0; a < M; a++) {
-    lin += x[a] * Aty[a];
-    let s = 0;
-    for (let b = 0; b < M; b++) s += AtA[a * M + b] * x[b];
-    quad += x[a] * s;
-  }
+  // Ridge on the weights (not the biases); normalEquations.ts adds the jitter.
+  const { AtA, Aty } = eqs.finish();
+  const { x, loss } = solveRegularized(AtA, Aty, eqs.yy, M, (A) => {
+    for (let a = 0; a < S * F; a++) A[a * M + a] += c.ridge;
+  });
   const tf = model.tf;
   for (let s = 0; s < S; s++) {
     const wk = Float32Array.from(x.subarray(s * F, (s + 1) * F));
@@ -256,7 +228,7 @@ export function fitLinearModel(model: AtomisticModel, data: TrainingData, graphs
       model.variables[2 * s + 1].variable.assign(tf.tensor1d([x[S * F + s]]));
     });
   }
-  return { rows: counts, parameters: M, loss: Math.max(0, quad - 2 * lin + yy) };
+  return { rows: counts, parameters: M, loss };
 }
 
 /**

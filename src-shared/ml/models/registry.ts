@@ -3,11 +3,13 @@
 // or a closed-form solve), creates a fresh model from data statistics and reloads a saved one.
 // Another model (PaiNN) is added by implementing AtomisticModel and calling registerModelType.
 import type { Tf } from '../tf/types';
-import type { GraphSpec } from '../data/graph';
+import type { GraphCache, GraphSpec } from '../data/graph';
+import type { TrainingData } from '../data/trainingData';
 import type { AtomisticModel, ModelInit } from './model';
 import type { SavedModel } from './serialization';
 import { createBehlerParrinello, defaultBehlerParrinelloConfig, loadBehlerParrinello, parseBehlerParrinelloConfig } from './behlerParrinello';
-import { createLinearModel, defaultLinearConfig, loadLinearModel, parseLinearConfig } from './linear';
+import { createLinearModel, defaultLinearConfig, fitLinearModel, loadLinearModel, parseLinearConfig } from './linear';
+import { createKernelModel, defaultKernelConfig, fitKernelModel, loadKernelModel, parseKernelConfig } from './kernel';
 import { graphSpecOf } from './symmetryFunctions';
 import { createPainn, defaultPainnConfig, loadPainn, parsePainnConfig } from './painn';
 
@@ -16,8 +18,10 @@ export interface ModelType<C = unknown> {
   readonly name: string;
   readonly label: string;
   readonly description: string;
-  /** 'gradient': trained by train/trainer.ts; 'closed_form': fitted by a solve (fitLinearModel). */
+  /** 'gradient': trained by train/trainer.ts; 'closed_form': fitted by a solve (`fit`). */
   readonly fitting: 'gradient' | 'closed_form';
+  /** The solve of a closed-form type: fits the training split of `data` into `model`, returns a report for the log. */
+  fit?(model: AtomisticModel, data: TrainingData, graphs: GraphCache, weights: ClosedFormWeights): object;
   defaultConfig(): C;
   /** Validate a (partial) JSON config and fill defaults; throws with a message naming the field. */
   parseConfig(raw: unknown): C;
@@ -25,6 +29,13 @@ export interface ModelType<C = unknown> {
   graphSpec(config: C): GraphSpec;
   create(tf: Tf, config: C, init: ModelInit): AtomisticModel;
   load(tf: Tf, saved: SavedModel): AtomisticModel;
+}
+
+/** Loss-term weights of a closed-form fit (the same dimensionless loss as gradient training). */
+export interface ClosedFormWeights {
+  energyWeight?: number;
+  forceWeight?: number;
+  stressWeight?: number;
 }
 
 const types = new Map<string, ModelType<never>>();
@@ -77,6 +88,20 @@ registerModelType({
   graphSpec: (c) => graphSpecOf(c.symmetryFunctions),
   create: createLinearModel,
   load: loadLinearModel,
+  fit: fitLinearModel,
+});
+
+registerModelType({
+  name: 'kernel',
+  label: 'Sparse kernel (GAP-style) on symmetry functions',
+  description: 'Per-element linear term plus a Gaussian kernel on farthest-point-sampled training environments (sparse GP regression, as GAP), solved in closed form on energies, forces and stress.',
+  fitting: 'closed_form',
+  defaultConfig: defaultKernelConfig,
+  parseConfig: parseKernelConfig,
+  graphSpec: (c) => graphSpecOf(c.symmetryFunctions),
+  create: createKernelModel,
+  load: loadKernelModel,
+  fit: fitKernelModel,
 });
 
 registerModelType({

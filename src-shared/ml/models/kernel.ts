@@ -1,0 +1,428 @@
+// Sparse Gaussian-kernel model on the symmetry functions, fitted in closed form on energies, forces
+// and stress: the GAP recipe (Bartók et al., PRL 104, 136403 (2010); sparse GP regression with
+// derivative observations, Bartók & Csányi, IJQC 115, 1051 (2015)) on Behler's descriptors instead
+// of SOAP. Per atom i of element s, with x_i = (G_i - μ_s) / σ_s the standardised descriptors:
+//   E_i = b_s + w_s · x_i + Σ_m α_{s,m} k(x_i, z_{s,m}),   k(x, z) = exp(-|x - z|² / (2 F ℓ²))
+// z_{s,m}: M_s "sparse points", training environments of element s picked by farthest-point
+// sampling in x (they cover the environments evenly, outliers included); F: descriptor length,
+// so ℓ is a dimensionless length per feature. The linear part (the `linear` model) carries the
+// smooth trend; the kernel part the local corrections, decaying to it far from every sparse point.
+// Energies, forces (-dE/dR through dG/dR) and stresses are linear in (w, b, α), so the fit is one
+// least-squares solve with the rows of the linear model (dimensionless, per-atom energies,
+// sqrt(w_term / (count · s_term²)) scaling, group weights) and the sparse-GP prior λ αᵀK_MM α
+// (plus the ridge on w), accumulated and solved in float64 (Cholesky, relative jitter on failure).
+// The solution is stored in float64 buffers (kernel/alpha, linear/w, linear/b): the float32 copies
+// in the tf variables (training graph, float32 by design) and the float64 fast path (MD) read them.
+import type { HostGraphBatch, GraphTensors } from '../data/batch';
+import type { GraphCache } from '../data/graph';
+import type { TrainingData } from '../data/trainingData';
+import { speciesTable } from '../data/species';
+import type { Tensor, Tensor1D, Tensor2D, Tf } from '../tf/types';
+import type { AtomisticModel, ModelInit, NamedVariable } from './model';
+import { MODEL_FORMAT, MODEL_VERSION, savedArray, type SavedModel } from './serialization';
+import { statisticsOf } from './behlerParrinello';
+import { uniqueVariableName } from '../tf/names';
+import { checkSymmetryFunctions, defaultSymmetryFunctions, descriptorsF64, featureLayout, graphSpecOf, type SymmetryFunctionConfig } from './symmetryFunctions';
+import { disposeConstants, standardizedBlocks, symmetryFunctionConstants } from './symmetryFunctionsTf';
+import { standardizerCache, symmetryFunctionBatchTensors, symmetryFunctionBlocks } from './symmetryFunctionsKernel';
+import { farthestPointSampling } from '../../dataset/subsample';
+import { normalEquations, solveRegularized } from './normalEquations';
+
+export interface KernelConfig {
+  symmetryFunctions: SymmetryFunctionConfig;
+  /** Sparse points per element (fewer when the training data has fewer atoms of it). */
+  sparsePoints: number;
+  /** ℓ: kernel length per descriptor component (the descriptors are standardised). */
+  lengthScale: number;
+  /** λ of the sparse-GP prior λ αᵀK_MM α (dimensionless: the rows are normalised). */
+  regularization: number;
+  /** Ridge penalty on the linear weights w. */
+  ridge: number;
+}
+
+export function defaultKernelConfig(): KernelConfig {
+  return { symmetryFunctions: defaultSymmetryFunctions(), sparsePoints: 1000, lengthScale: 2, regularization: 1e-6, ridge: 1e-6 };
+}
+
+export function parseKernelConfig(raw: unknown): KernelConfig {
+  const d = defaultKernelConfig();
+  const r = (raw ?? {}) as Partial<KernelConfig>;
+  const c: KernelConfig = {
+    symmetryFunctions: r.symmetryFunctions ?? d.symmetryFunctions,
+    sparsePoints: r.sparsePoints ?? d.sparsePoints,
+    lengthScale: r.lengthScale ?? d.lengthScale,
+    regularization: r.regularization ?? d.regularization,
+    ridge: r.ridge ?? d.ridge,
+  };
+  checkSymmetryFunctions(c.symmetryFunctions);
+  if (!(Number.isInteger(c.sparsePoints) && c.sparsePoints >= 1 && c.sparsePoints <= 20000)) {
+    throw new Error(`kernel: sparsePoints must be an integer in 1..20000, got ${c.sparsePoints} (the solve grows as its cube; 500-2000 is usual)`);
+  }
+  if (!(c.lengthScale > 0 && Number.isFinite(c.lengthScale))) throw new Error(`kernel: lengthScale must be > 0, got ${c.lengthScale}`);
+  if (!(c.regularization > 0 && Number.isFinite(c.regularization))) throw new Error(`kernel: regularization must be > 0, got ${c.regularization}`);
+  if (!(c.ridge >= 0 && Number.isFinite(c.ridge))) throw new Error(`kernel: ridge must be >= 0, got ${c.ridge}`);
+  return c;
+}
+
+/** Sparse points, weights and statistics of a saved kernel model, float64. */
+export interface KernelParameters {
+  nSpecies: number;
+  nFeatures: number;
+  /** 1 / (2 F ℓ²) */
+  gamma: number;
+  mean: Float64Array;
+  std: Float64Array;
+  /** [S] sparse points of each element [M_s·F] (standardised descriptors). */
+  points: Float64Array[];
+  /** [S] α [M_s] */
+  alpha: Float64Array[];
+  /** [S·F] linear weights on x. */
+  w: Float64Array;
+  /** [S] */
+  b: Float64Array;
+}
+
+export function kernelParameters(saved: SavedModel): KernelParameters {
+  const c = parseKernelConfig(saved.config);
+  const S = saved.species.length;
+  const F = featureLayout(c.symmetryFunctions, S).nFeatures;
+  const get = (name: string) => savedArray(saved.buffers, name).data;
+  return {
+    nSpecies: S,
+    nFeatures: F,
+    gamma: 1 / (2 * F * c.lengthScale * c.lengthScale),
+    mean: get('feature_mean'),
+    std: get('feature_std'),
+    points: saved.species.map((sym) => get(`${sym}/kernel/points`)),
+    alpha: saved.species.map((sym) => get(`${sym}/kernel/alpha`)),
+    w: get('linear/w'),
+    b: get('linear/b'),
+  };
+}
+
+/**
+ * E_i of one atom (E0 excluded) from its raw descriptors `G` [F] at `off`; with `dEdG` given, also
+ * dE_i/dG into it (same offset). `kBuf` [≥ M_s] receives k(x, z_m).
+ */
+export function kernelAtomEnergy(p: KernelParameters, s: number, G: Float64Array, off: number, dEdG: Float64Array | null, x: Float64Array, kBuf: Float64Array): number {
+  const F = p.nFeatures, Z = p.points[s], a = p.alpha[s], M = a.length;
+  let e = p.b[s];
+  for (let f = 0; f < F; f++) {
+    x[f] = (G[off + f] - p.mean[s * F + f]) / p.std[s * F + f];
+    e += p.w[s * F + f] * x[f];
+  }
+  if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] = p.w[s * F + f];
+  for (let m = 0; m < M; m++) {
+    let d = 0;
+    const o = m * F;
+    for (let f = 0; f < F; f++) {
+      const t = x[f] - Z[o + f];
+      d += t * t;
+    }
+    const k = Math.exp(-p.gamma * d);
+    kBuf[m] = k;
+    e += a[m] * k;
+    if (dEdG) {
+      const c = -2 * p.gamma * a[m] * k;
+      for (let f = 0; f < F; f++) dEdG[off + f] += c * (x[f] - Z[o + f]);
+    }
+  }
+  if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] /= p.std[s * F + f];
+  return e;
+}
+
+/** Farthest-point sample of each element's standardised training environments. */
+function sparsePointsOf(c: KernelConfig, S: number, F: number, mean: Float64Array, std: Float64Array, graphs: Iterable<{ graph: import('../data/graph').FrameGraph; species: Int32Array }> | undefined): Float64Array[] {
+  const pools: Float64Array[][] = Array.from({ length: S }, () => []);
+  if (graphs) {
+    for (const g of graphs) {
+      const G = descriptorsF64(c.symmetryFunctions, g.graph, g.species, S).values;
+      for (let i = 0; i < g.species.length; i++) {
+        const s = g.species[i], x = new Float64Array(F);
+        for (let f = 0; f < F; f++) x[f] = (G[i * F + f] - mean[s * F + f]) / std[s * F + f];
+        pools[s].push(x);
+      }
+    }
+  }
+  return pools.map((pool) => {
+    const { selected } = farthestPointSampling(pool, c.sparsePoints);
+    const out = new Float64Array(selected.length * F);
+    selected.forEach((q, m) => out.set(pool[q], m * F));
+    return out;
+  });
+}
+
+export function createKernelModel(tf: Tf, config: KernelConfig, init: ModelInit): AtomisticModel {
+  const c = parseKernelConfig(config);
+  const S = init.species.numbers.length;
+  const F = featureLayout(c.symmetryFunctions, S).nFeatures;
+  const stats = statisticsOf(c.symmetryFunctions, S, init.trainingGraphs?.());
+  const points = sparsePointsOf(c, S, F, stats.mean, stats.std, init.trainingGraphs?.());
+  return loadKernelModel(tf, {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    type: 'kernel',
+    config: c,
+    species: [...init.species.symbols],
+    e0: { method: init.e0.method, valuesEv: Array.from(init.e0.valuesEv) },
+    scales: { ...init.scales },
+    weights: [],
+    buffers: [
+      { name: 'feature_mean', shape: [S, F], data: stats.mean },
+      { name: 'feature_std', shape: [S, F], data: stats.std },
+      { name: 'linear/w', shape: [S, F], data: new Float64Array(S * F) },
+      { name: 'linear/b', shape: [S], data: new Float64Array(S) },
+      ...init.species.symbols.flatMap((sym, s) => [
+        { name: `${sym}/kernel/points`, shape: [points[s].length / F, F], data: points[s] },
+        { name: `${sym}/kernel/alpha`, shape: [points[s].length / F], data: new Float64Array(points[s].length / F) },
+      ]),
+    ],
+    metadata: {},
+  });
+}
+
+export function loadKernelModel(tf: Tf, saved: SavedModel): AtomisticModel {
+  const c = parseKernelConfig(saved.config);
+  const species = speciesTable(saved.species);
+  const S = species.numbers.length;
+  const p = kernelParameters(saved);
+  const F = p.nFeatures;
+  // The float64 solution lives in the buffers; the variables are its float32 view for the graph
+  // (named like the other models' so parameter counts and the optimiser bookkeeping work).
+  const variables: NamedVariable[] = [];
+  const mk = (name: string, data: Float64Array, shape: number[]) =>
+    variables.push({ name, variable: tf.tidy(() => tf.variable(tf.tensor(Float32Array.from(data), shape, 'float32'), false, uniqueVariableName(name))) });
+  species.symbols.forEach((sym, s) => {
+    mk(`${sym}/linear/kernel`, p.w.subarray(s * F, (s + 1) * F), [F, 1]);
+    mk(`${sym}/linear/bias`, p.b.subarray(s, s + 1), [1]);
+    mk(`${sym}/kernel/alpha`, p.alpha[s], [p.alpha[s].length, 1]);
+  });
+  const pointTensors = p.points.map((Z) => tf.tidy(() => tf.keep(tf.tensor2d(Float32Array.from(Z), [Z.length / F, F]))));
+  const pointNorms = p.points.map((Z) => {
+    const n = new Float32Array(Z.length / F);
+    for (let m = 0; m < n.length; m++) for (let f = 0; f < F; f++) n[m] += Z[m * F + f] * Z[m * F + f];
+    return tf.keep(tf.tensor2d(n, [1, n.length]));
+  });
+  const consts = symmetryFunctionConstants(tf, c.symmetryFunctions);
+  const standardizers = standardizerCache(tf, p.mean, p.std, S);
+  let disposed = false;
+  let current = saved;
+  const model: AtomisticModel = {
+    type: 'kernel',
+    config: c,
+    species,
+    graphSpec: graphSpecOf(c.symmetryFunctions),
+    e0: { method: saved.e0.method as 'least_squares', valuesEv: Float64Array.from(saved.e0.valuesEv) },
+    scales: { ...saved.scales },
+    variables,
+    tf,
+    prepareBatch: (b: HostGraphBatch) => symmetryFunctionBatchTensors(tf, c.symmetryFunctions, b),
+    atomicEnergies(batch: GraphTensors, edgeVectorsA: Tensor2D): Tensor1D {
+      const { blocks, widths } = symmetryFunctionBlocks(tf, c.symmetryFunctions, consts, batch, edgeVectorsA);
+      const outs: Tensor[] = standardizedBlocks(tf, standardizers.get(widths), blocks, batch.host.speciesCounts).map(({ species: s, rows }) => {
+        const x = (rows.length === 1 ? rows[0] : tf.concat(rows, 1)) as Tensor2D; // [n_s, F]
+        const lin = tf.add(tf.matMul(x, variables[3 * s].variable as Tensor2D), variables[3 * s + 1].variable);
+        if (p.alpha[s].length === 0) return lin;
+        // |x - z|² = |x|² - 2 x·z + |z|² (standardised values are O(1): no float32 cancellation to speak of)
+        const d2 = tf.relu(tf.add(tf.sub(tf.sum(tf.square(x), 1, true), tf.mul(2, tf.matMul(x, pointTensors[s], false, true))), pointNorms[s]));
+        const k = tf.exp(tf.mul(-p.gamma, d2)) as Tensor2D;
+        return tf.add(lin, tf.matMul(k, variables[3 * s + 2].variable as Tensor2D));
+      });
+      const y = outs.length === 1 ? outs[0] : outs.length === 0 ? tf.zeros([0, 1]) : tf.concat(outs, 0);
+      return tf.reshape(y, [-1]) as Tensor1D;
+    },
+    save(metadata = {}) {
+      const s0 = current;
+      return { ...s0, config: c, weights: [], buffers: s0.buffers.map((b) => ({ ...b, data: b.data.slice() })), metadata: { ...s0.metadata, ...metadata } };
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const v of variables) v.variable.dispose();
+      for (const t of [...pointTensors, ...pointNorms]) t.dispose();
+      disposeConstants(consts);
+      standardizers.dispose();
+    },
+  };
+  // fitKernelModel writes the float64 solution here (buffers) and into the float32 variables.
+  solutionSetters.set(model, (x: KernelSolution) => {
+    current = {
+      ...current,
+      buffers: current.buffers.map((b) => {
+        const sym = b.name.split('/')[0], s = saved.species.indexOf(sym);
+        if (b.name === 'linear/w') return { ...b, data: x.w.slice() };
+        if (b.name === 'linear/b') return { ...b, data: x.b.slice() };
+        if (s >= 0 && b.name === `${sym}/kernel/alpha`) return { ...b, data: x.alpha[s].slice() };
+        return b;
+      }),
+    };
+    species.symbols.forEach((_, s) => {
+      tf.tidy(() => {
+        variables[3 * s].variable.assign(tf.tensor2d(Float32Array.from(x.w.subarray(s * F, (s + 1) * F)), [F, 1]));
+        variables[3 * s + 1].variable.assign(tf.tensor1d([x.b[s]]));
+        variables[3 * s + 2].variable.assign(tf.tensor2d(Float32Array.from(x.alpha[s]), [x.alpha[s].length, 1]));
+      });
+    });
+  });
+  return model;
+}
+
+interface KernelSolution {
+  w: Float64Array;
+  b: Float64Array;
+  alpha: Float64Array[];
+}
+
+const solutionSetters = new WeakMap<AtomisticModel, (x: KernelSolution) => void>();
+
+export interface KernelFitOptions {
+  energyWeight?: number;
+  forceWeight?: number;
+  stressWeight?: number;
+}
+
+export interface KernelFitReport {
+  rows: { energy: number; forces: number; stress: number };
+  parameters: number;
+  sparsePoints: Record<string, number>;
+  /** Dimensionless training loss at the solution (without the penalties). */
+  loss: number;
+}
+
+/**
+ * Fit a kernel model on the training split in closed form (see the header) and write the solution
+ * into it. `graphs` must be built for model.graphSpec.
+ */
+export function fitKernelModel(model: AtomisticModel, data: TrainingData, graphs: GraphCache, opts: KernelFitOptions = {}): KernelFitReport {
+  const setSolution = solutionSetters.get(model);
+  if (model.type !== 'kernel' || !setSolution) throw new Error(`fitKernelModel needs a kernel model, got ${model.type}`);
+  const c = model.config as KernelConfig;
+  const p = kernelParameters(model.save());
+  const S = p.nSpecies, F = p.nFeatures;
+  const Ms = p.alpha.map((a) => a.length);
+  // columns: [w_0 .. w_{S-1} (F each), b_0 .. b_{S-1}, α_0 (M_0), .., α_{S-1}]
+  const aOff: number[] = [];
+  let C = S * F + S;
+  for (const m of Ms) {
+    aOff.push(C);
+    C += m;
+  }
+  const counts = { energy: 0, forces: 0, stress: 0 };
+  for (const k of data.split.train) {
+    const f = data.frames[k];
+    counts.energy += f.energyEv !== undefined ? 1 : 0;
+    counts.forces += f.forcesEvPerA ? 3 * f.numbers.length : 0;
+    counts.stress += f.stressEvPerA3 ? 9 : 0;
+  }
+  const { scales } = data;
+  const wE = Math.sqrt((opts.energyWeight ?? 1) / Math.max(1, counts.energy)) / scales.energyEvPerAtom;
+  const wF = Math.sqrt((opts.forceWeight ?? 1) / Math.max(1, counts.forces)) / scales.forceEvPerA;
+  const wS = Math.sqrt((opts.stressWeight ?? 1) / Math.max(1, counts.stress)) / scales.stressEvPerA3;
+  const eqs = normalEquations(C);
+  const Mmax = Math.max(0, ...Ms);
+  const x = new Float64Array(F);
+  /** dφ_col/dG for the columns of one atom: [F] for w (1/σ), [M_s·F] for the kernel. */
+  const dK = new Float64Array(Mmax * F);
+  const gcol = new Float64Array(3);
+  for (const k of data.split.train) {
+    const f = data.frames[k], g = graphs.get(k), sp = data.atomSpecies[k], wk = data.weights[k];
+    if (wk === 0) continue;
+    const n = f.numbers.length, sw = Math.sqrt(wk);
+    const needD = !!f.forcesEvPerA || (!!f.stressEvPerA3 && g.volumeA3 > 0);
+    const { values: G, edgeDerivatives: D } = descriptorsF64(c.symmetryFunctions, g, sp, S, needD);
+    const Er = new Float64Array(C);
+    const Fr = f.forcesEvPerA ? new Float64Array(3 * n * C) : null;
+    const Sr = f.stressEvPerA3 && g.volumeA3 > 0 ? new Float64Array(9 * C) : null;
+    const P = g.edgeI.length, v = g.edgeVectorsA;
+    let p0 = 0;
+    for (let i = 0; i < n; i++) {
+      const s = sp[i], M = Ms[s], Z = p.points[s];
+      for (let q = 0; q < F; q++) {
+        x[q] = (G[i * F + q] - p.mean[s * F + q]) / p.std[s * F + q];
+        Er[s * F + q] += x[q] / n;
+      }
+      Er[S * F + s] += 1 / n;
+      for (let m = 0; m < M; m++) {
+        let d = 0;
+        for (let q = 0; q < F; q++) {
+          const t = x[q] - Z[m * F + q];
+          d += t * t;
+        }
+        const kv = Math.exp(-p.gamma * d);
+        Er[aOff[s] + m] += kv / n;
+        if (D) for (let q = 0; q < F; q++) dK[m * F + q] = (-2 * p.gamma * kv * (x[q] - Z[m * F + q])) / p.std[s * F + q];
+      }
+      let p1 = p0;
+      while (p1 < P && g.edgeI[p1] === i) p1++;
+      if (D) {
+        for (let e = p0; e < p1; e++) {
+          const j = g.edgeJ[e];
+          // one column's gradient with respect to r_e, added to the force rows of i and j and the stress
+          const put = (col: number) => {
+            if (Fr) {
+              for (let a = 0; a < 3; a++) {
+                Fr[(i * 3 + a) * C + col] += gcol[a];
+                Fr[(j * 3 + a) * C + col] -= gcol[a];
+              }
+            }
+            if (Sr) for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) Sr[(3 * a + b) * C + col] += (0.5 * (v[3 * e + a] * gcol[b] + v[3 * e + b] * gcol[a])) / g.volumeA3;
+          };
+          const De = (e * F) * 3;
+          for (let q = 0; q < F; q++) {
+            const inv = 1 / p.std[s * F + q];
+            gcol[0] = D[De + q * 3] * inv;
+            gcol[1] = D[De + q * 3 + 1] * inv;
+            gcol[2] = D[De + q * 3 + 2] * inv;
+            put(s * F + q);
+          }
+          for (let m = 0; m < M; m++) {
+            let gx = 0, gy = 0, gz = 0;
+            const o = m * F;
+            for (let q = 0; q < F; q++) {
+              const dk = dK[o + q];
+              if (dk === 0) continue;
+              gx += dk * D[De + q * 3];
+              gy += dk * D[De + q * 3 + 1];
+              gz += dk * D[De + q * 3 + 2];
+            }
+            gcol[0] = gx;
+            gcol[1] = gy;
+            gcol[2] = gz;
+            put(aOff[s] + m);
+          }
+        }
+      }
+      p0 = p1;
+    }
+    if (f.energyEv !== undefined) eqs.add(Er, wE * sw, (f.energyEv - data.e0SumEv[k]) / n);
+    if (Fr) for (let q = 0; q < 3 * n; q++) eqs.add(Fr.subarray(q * C, (q + 1) * C), wF * sw, f.forcesEvPerA![q]);
+    if (Sr) for (let q = 0; q < 9; q++) eqs.add(Sr.subarray(q * C, (q + 1) * C), wS * sw, f.stressEvPerA3![q]);
+  }
+  const { AtA, Aty } = eqs.finish();
+  // Penalties: ridge on w; the sparse-GP prior λ αᵀ K_MM α per element (K_MM from the sparse points).
+  const { x: sol, loss } = solveRegularized(AtA, Aty, eqs.yy, C, (A) => {
+    for (let a = 0; a < S * F; a++) A[a * C + a] += c.ridge;
+    for (let s = 0; s < S; s++) {
+      const Z = p.points[s], M = Ms[s], o = aOff[s];
+      for (let m = 0; m < M; m++) {
+        for (let r = m; r < M; r++) {
+          let d = 0;
+          for (let q = 0; q < F; q++) {
+            const t = Z[m * F + q] - Z[r * F + q];
+            d += t * t;
+          }
+          const kv = c.regularization * Math.exp(-p.gamma * d);
+          A[(o + m) * C + o + r] += kv;
+          if (r !== m) A[(o + r) * C + o + m] += kv;
+        }
+      }
+    }
+  });
+  setSolution({ w: sol.slice(0, S * F), b: sol.slice(S * F, S * F + S), alpha: Ms.map((m, s) => sol.slice(aOff[s], aOff[s] + m)) });
+  return {
+    rows: counts,
+    parameters: C,
+    sparsePoints: Object.fromEntries(model.species.symbols.map((sym, s) => [sym, Ms[s]])),
+    loss,
+  };
+}

@@ -1,0 +1,72 @@
+// Least squares by normal equations in float64, shared by the closed-form models (linear.ts,
+// kernel.ts): rows are added one at a time with a scale (sqrt of the row's loss weight), only the
+// upper triangle is accumulated, and the solve adds the model's penalty and a relative jitter that
+// grows until the Cholesky factorisation succeeds (constant or duplicated columns).
+import { solveSpd } from '../data/referenceEnergies';
+
+export interface NormalEquations {
+  readonly columns: number;
+  /** Add the row `row` [columns] with target `target`, both multiplied by `scale`. */
+  add(row: Float64Array, scale: number, target: number): void;
+  /** Σ of the scaled squared targets (for the loss at the solution). */
+  readonly yy: number;
+  /** Full symmetric AᵀA (upper triangle mirrored) and Aᵀy. */
+  finish(): { AtA: Float64Array; Aty: Float64Array };
+}
+
+export function normalEquations(columns: number): NormalEquations {
+  const C = columns;
+  const AtA = new Float64Array(C * C), Aty = new Float64Array(C);
+  let yy = 0;
+  return {
+    columns: C,
+    add(row, scale, target) {
+      const t = target * scale;
+      for (let a = 0; a < C; a++) {
+        const ra = row[a] * scale;
+        if (ra === 0) continue;
+        Aty[a] += ra * t;
+        const o = a * C;
+        for (let b = a; b < C; b++) AtA[o + b] += ra * row[b] * scale;
+      }
+      yy += t * t;
+    },
+    get yy() {
+      return yy;
+    },
+    finish() {
+      for (let a = 0; a < C; a++) for (let b = 0; b < a; b++) AtA[a * C + b] = AtA[b * C + a];
+      return { AtA, Aty };
+    },
+  };
+}
+
+/**
+ * Solve (AᵀA + P) x = Aᵀy, `penalty(A)` adding P to a copy of AᵀA; columns with no data get a unit
+ * diagonal. Returns x and the unpenalised loss |Ax - y|² = xᵀAᵀAx - 2xᵀAᵀy + yᵀy.
+ */
+export function solveRegularized(AtA: Float64Array, Aty: Float64Array, yy: number, C: number, penalty: (A: Float64Array) => void): { x: Float64Array; loss: number } {
+  let trace = 0;
+  for (let a = 0; a < C; a++) trace += AtA[a * C + a];
+  let jitter = 1e-12 * (trace / C || 1);
+  let x: Float64Array | null = null;
+  for (let attempt = 0; !x; attempt++) {
+    const A = AtA.slice();
+    penalty(A);
+    for (let a = 0; a < C; a++) A[a * C + a] += jitter + (AtA[a * C + a] === 0 ? 1 : 0);
+    try {
+      x = solveSpd(A, Aty, C);
+    } catch (e) {
+      if (attempt > 12) throw e;
+      jitter *= 10;
+    }
+  }
+  let quad = 0, lin = 0;
+  for (let a = 0; a < C; a++) {
+    lin += x[a] * Aty[a];
+    let s = 0;
+    for (let b = 0; b < C; b++) s += AtA[a * C + b] * x[b];
+    quad += x[a] * s;
+  }
+  return { x, loss: Math.max(0, quad - 2 * lin + yy) };
+}
