@@ -14,6 +14,7 @@ import { describeCounts, prepareTrainingData } from '../../src-shared/ml/data/tr
 import { describeBaseline, subtractBaseline, type BaselineSpec } from '../../src-shared/ml/data/delta';
 import { baselineCalculator } from './baseline';
 import { modelCalculator } from '../../src-shared/ml/models/calculator';
+import type { FitProgress } from '../../src-shared/ml/models/kernel';
 import { parameterCount, type AtomisticModel } from '../../src-shared/ml/models/model';
 import { loadModel, modelType } from '../../src-shared/ml/models/registry';
 import type { SavedModel } from '../../src-shared/ml/models/serialization';
@@ -145,6 +146,34 @@ function parityData(model: AtomisticModel, frames: readonly Frame[], predictions
   return { energy: e, forces: { ...f, stride }, stress: s };
 }
 
+class FitStopped extends Error {
+  constructor() {
+    super('stopped during the closed-form fit: no model was saved (start it again to refit)');
+  }
+}
+
+/**
+ * Drive a stepwise closed-form fit: yield to the event loop between frames (so a stop request is
+ * heard), log progress with an estimate of the time left every ~5 s, throw when stopped.
+ */
+async function runFitSteps(steps: Generator<FitProgress, object>, hooks: TrainJobHooks): Promise<object> {
+  const t0 = Date.now();
+  let lastLog = t0;
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (hooks.signal?.aborted) throw new FitStopped();
+    const now = Date.now();
+    if (now - lastLog > 5000) {
+      lastLog = now;
+      const { frames, totalFrames } = r.value;
+      const leftS = ((now - t0) / frames) * (totalFrames - frames) / 1000;
+      hooks.log(`closed-form fit: rows of ${frames}/${totalFrames} training frames, about ${Math.ceil(leftS)} s left before the solve`);
+    }
+    await new Promise((res) => setImmediate(res));
+  }
+}
+
 export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): Promise<TrainJobResult> {
   const t0 = Date.now();
   const { runDir, settings } = input;
@@ -202,7 +231,8 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
     if (type.fitting === 'closed_form') {
       if (!type.fit) throw new Error(`model type ${type.name} is closed-form but has no solve`);
       hooks.log(`closed-form fit of ${type.label} on ${data.split.train.length} training frames...`);
-      const fit = type.fit(model, data, graphs, { energyWeight: trainConfig.loss.energy, forceWeight: trainConfig.loss.forces, stressWeight: trainConfig.loss.stress });
+      const weights = { energyWeight: trainConfig.loss.energy, forceWeight: trainConfig.loss.forces, stressWeight: trainConfig.loss.stress };
+      const fit = type.fitSteps ? await runFitSteps(type.fitSteps(model, data, graphs, weights), hooks) : type.fit(model, data, graphs, weights);
       hooks.log(`closed-form fit: ${JSON.stringify(fit)}`);
       reason = 'closed_form';
       final = model.save(metadataBase);
@@ -277,6 +307,7 @@ export async function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): P
     const state = reason === 'cancelled' ? 'stopped' : reason === 'non_finite' ? 'failed' : 'finished';
     return { state, reason, card, message: reason === 'non_finite' ? 'the loss became NaN or infinite; lower the learning rate' : null };
   } catch (e) {
+    if (e instanceof FitStopped) return { state: 'stopped', reason: 'cancelled', card: null, message: e.message };
     return { state: 'failed', reason: 'error', card: null, message: e instanceof Error ? e.message : String(e) };
   } finally {
     disposeTrainer?.();

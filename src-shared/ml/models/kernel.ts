@@ -294,6 +294,24 @@ export interface KernelFitReport {
  * into it. `graphs` must be built for model.graphSpec.
  */
 export function fitKernelModel(model: AtomisticModel, data: TrainingData, graphs: GraphCache, opts: KernelFitOptions = {}): KernelFitReport {
+  const steps = kernelFitSteps(model, data, graphs, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Progress of a closed-form fit: training frames whose rows are in, of all of them. */
+export interface FitProgress {
+  frames: number;
+  totalFrames: number;
+}
+
+/**
+ * fitKernelModel as steps: yields after every training frame's rows (so a host can report progress,
+ * stay responsive and stop), then solves and returns the report.
+ */
+export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graphs: GraphCache, opts: KernelFitOptions = {}): Generator<FitProgress, KernelFitReport> {
   const setSolution = solutionSetters.get(model);
   if (model.type !== 'kernel' || !setSolution) throw new Error(`fitKernelModel needs a kernel model, got ${model.type}`);
   const c = model.config as KernelConfig;
@@ -324,9 +342,13 @@ export function fitKernelModel(model: AtomisticModel, data: TrainingData, graphs
   /** dφ_col/dG for the columns of one atom: [F] for w (1/σ), [M_s·F] for the kernel. */
   const dK = new Float64Array(Mmax * F);
   const gcol = new Float64Array(3);
+  let framesDone = 0;
   for (const k of data.split.train) {
     const f = data.frames[k], g = graphs.get(k), sp = data.atomSpecies[k], wk = data.weights[k];
-    if (wk === 0) continue;
+    if (wk === 0) {
+      yield { frames: ++framesDone, totalFrames: data.split.train.length };
+      continue;
+    }
     const n = f.numbers.length, sw = Math.sqrt(wk);
     const needD = !!f.forcesEvPerA || (!!f.stressEvPerA3 && g.volumeA3 > 0);
     const { values: G, edgeDerivatives: D } = descriptorsF64(c.symmetryFunctions, g, sp, S, needD);
@@ -397,6 +419,7 @@ export function fitKernelModel(model: AtomisticModel, data: TrainingData, graphs
     if (f.energyEv !== undefined) eqs.add(Er, wE * sw, (f.energyEv - data.e0SumEv[k]) / n);
     if (Fr) for (let q = 0; q < 3 * n; q++) eqs.add(Fr.subarray(q * C, (q + 1) * C), wF * sw, f.forcesEvPerA![q]);
     if (Sr) for (let q = 0; q < 9; q++) eqs.add(Sr.subarray(q * C, (q + 1) * C), wS * sw, f.stressEvPerA3![q]);
+    yield { frames: ++framesDone, totalFrames: data.split.train.length };
   }
   const { AtA, Aty } = eqs.finish();
   // Penalties: ridge on w; the sparse-GP prior λ αᵀ K_MM α per element (K_MM from the sparse points).

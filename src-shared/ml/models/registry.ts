@@ -9,7 +9,7 @@ import type { AtomisticModel, ModelInit } from './model';
 import type { SavedModel } from './serialization';
 import { createBehlerParrinello, defaultBehlerParrinelloConfig, loadBehlerParrinello, parseBehlerParrinelloConfig } from './behlerParrinello';
 import { createLinearModel, defaultLinearConfig, fitLinearModel, loadLinearModel, parseLinearConfig } from './linear';
-import { createKernelModel, defaultKernelConfig, fitKernelModel, loadKernelModel, parseKernelConfig } from './kernel';
+import { createKernelModel, defaultKernelConfig, fitKernelModel, kernelFitSteps, loadKernelModel, parseKernelConfig, type FitProgress } from './kernel';
 import { graphSpecOf } from './symmetryFunctions';
 import { createPainn, defaultPainnConfig, loadPainn, parsePainnConfig } from './painn';
 
@@ -22,6 +22,8 @@ export interface ModelType<C = unknown> {
   readonly fitting: 'gradient' | 'closed_form';
   /** The solve of a closed-form type: fits the training split of `data` into `model`, returns a report for the log. */
   fit?(model: AtomisticModel, data: TrainingData, graphs: GraphCache, weights: ClosedFormWeights): object;
+  /** The same solve in steps (one per training frame) for hosts that report progress and can stop it. */
+  fitSteps?(model: AtomisticModel, data: TrainingData, graphs: GraphCache, weights: ClosedFormWeights): Generator<FitProgress, object>;
   defaultConfig(): C;
   /** Validate a (partial) JSON config and fill defaults; throws with a message naming the field. */
   parseConfig(raw: unknown): C;
@@ -102,6 +104,7 @@ registerModelType({
   create: createKernelModel,
   load: loadKernelModel,
   fit: fitKernelModel,
+  fitSteps: kernelFitSteps,
 });
 
 registerModelType({
