@@ -21,14 +21,14 @@ async function read(p: string) {
   return r.result.frames;
 }
 const t0 = Date.now();
-const dir = '../shared/data/mlearn_Zuo2020/';
+const dir = (process.env.DATA ?? '../shared/data') + '/mlearn_Zuo2020/';
 const tr = await read(dir + `${el}_train.xyz`), te = await read(dir + `${el}_test.xyz`);
 const frames = [...tr, ...te];
 const data = prepareTrainingData(frames, { split: { method: 'indices', train: tr.map((_, i) => i), valid: [], test: te.map((_, i) => tr.length + i) } });
 const rc = Number(process.env.RC ?? 5), n = Number(process.env.NR ?? 12), lo = 1.5, hi = rc - 0.5, dr = (hi - lo) / (n - 1);
 const radial = [{ etaPerA2: 0, rsA: 0 }, ...Array.from({ length: n }, (_, k) => ({ etaPerA2: 1 / (2 * dr * dr), rsA: lo + k * dr }))];
 const etas = (process.env.AW ?? `1.5,2.5,3.5,${rc}`).split(',').map(Number).map((r) => 1 / (2 * r * r));
-const sf = { cutoffA: rc, radial, angular: { kind: 'G4' as const, cutoffA: rc, etaPerA2: etas, zeta: (process.env.ZS ?? '1,2,4,16').split(',').map(Number), lambda: [-1, 1] } };
+const sf = { cutoffA: rc, radial, angular: { kind: (process.env.SFK ?? 'G4') as 'G4' | 'G5', cutoffA: rc, etaPerA2: etas, zeta: (process.env.ZS ?? '1,2,4,16').split(',').map(Number), lambda: [-1, 1] } };
 const graphs = createGraphCache(frames, graphSpecOf(sf));
 const S = 1, F = featureLayout(sf, S).nFeatures;
 const desc = frames.map((_, k) => descriptorsF64(sf, graphs.get(k), data.atomSpecies[k], S, false).values);
@@ -199,4 +199,4 @@ function score(idx: number[]) {
   return { e: (1000 * eAbs) / idx.length, f: fAbs / nf };
 }
 const trS = score(data.split.train), teS = score(data.split.test);
-console.log(JSON.stringify({ el, kind, M, ell, lamA, zeta, sel, wS, train: trS, test: teS, s: (Date.now() - t0) / 1000 }));
+console.log(JSON.stringify({ el, kind, M, ell, lamA, zeta, sel, wS, wEn, F, rc, sfk: process.env.SFK ?? 'G4', train: trS, test: teS, s: (Date.now() - t0) / 1000 }));

@@ -417,8 +417,8 @@ export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graph
       p0 = p1;
     }
     if (f.energyEv !== undefined) eqs.add(Er, wE * sw, (f.energyEv - data.e0SumEv[k]) / n);
-    if (Fr) for (let q = 0; q < 3 * n; q++) eqs.add(Fr.subarray(q * C, (q + 1) * C), wF * sw, f.forcesEvPerA![q]);
-    if (Sr) for (let q = 0; q < 9; q++) eqs.add(Sr.subarray(q * C, (q + 1) * C), wS * sw, f.stressEvPerA3![q]);
+    if (Fr) eqs.addBlock(Fr, 3 * n, wF * sw, f.forcesEvPerA!);
+    if (Sr) eqs.addBlock(Sr, 9, wS * sw, f.stressEvPerA3!);
     yield { frames: ++framesDone, totalFrames: data.split.train.length };
   }
   const { AtA, Aty } = eqs.finish();
