@@ -8,7 +8,7 @@
 // Run: npx tsx bench/accuracy.ts [--elements Si,Mo,Ta] [--models linear,bpnn] [--max-minutes 30]
 //      [--epochs 2000] [--out /tmp/atomforge-accuracy] [--json results.json]
 //      [--data DIR (holding mlearn_Zuo2020/)] [--cli bundled-cli.mjs] [--backend cpu|wasm]
-//      [--cutoff 5] [--n-radial 12] [--radial-min 1.5] [--angular-widths 1.5,2.5,3.5,5 (Å)] [--zetas 1,2,4,16]
+//      [--cutoff 5] [--angular-kind G4|G5] [--n-radial 12] [--radial-min 1.5] [--angular-widths 1.5,2.5,3.5,5 (Å)] [--zetas 1,2,4,16]
 //      [--valid-fraction 0.1 (0: train on all training frames)] [--batch-atoms 1024]
 //      [--seed 0 (weights, batch order; members of a committee differ only in it)]
 //      [--committee K (K members, seeds S..S+K-1, scored on their mean) [--parallel 2 (members at once)]]
@@ -91,7 +91,7 @@ function modelConfig(model: string): unknown {
   const radial = [{ etaPerA2: 0, rsA: 0 }, ...Array.from({ length: n }, (_, k) => ({ etaPerA2: 1 / (2 * dr * dr), rsA: lo + k * dr }))];
   const etas = (opt('angular-widths') ?? `1.5,2.5,3.5,${rc}`).split(',').map(Number).map((r) => 1 / (2 * r * r));
   const zeta = (opt('zetas') ?? '1,2,4,16').split(',').map(Number);
-  const symmetryFunctions = { cutoffA: rc, radial, angular: { kind: 'G4', cutoffA: rc, etaPerA2: etas, zeta, lambda: [-1, 1] } };
+  const symmetryFunctions = { cutoffA: rc, radial, angular: { kind: opt('angular-kind') ?? 'G4', cutoffA: rc, etaPerA2: etas, zeta, lambda: [-1, 1] } };
   if (model === 'bpnn') return { symmetryFunctions, hidden, activation: 'tanh' };
   if (model === 'linear') return { symmetryFunctions };
   if (model === 'kernel') {

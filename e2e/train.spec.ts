@@ -42,3 +42,26 @@ test('train a BP model from the UI, stop it, inspect it and run MD with it', asy
   await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 });
   await page.close();
 });
+
+test('fit the GAP-style kernel model from the UI and run MD with it', async ({ host, browserInstance }) => {
+  test.setTimeout(180_000);
+  const page = await browserInstance.newPage({ viewport: { width: 1500, height: 1000 } });
+  await page.goto(host.url);
+  await expect(page.getByTestId('frame-count')).toHaveText('25');
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('model-type').selectOption('kernel');
+  await expect(page.getByTestId('cfg-sparsePoints')).toHaveValue('1000'); // the registry's defaults fill the form
+  await page.getByTestId('cfg-sparsePoints').fill('300');
+  await page.getByTestId('start-training').click();
+  await expect(page.getByTestId('train-state')).toHaveText('finished', { timeout: 90_000 });
+  await expect(page.getByTestId('parity')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('model-card')).toContainText('Sparse kernel');
+  await expect(page.getByTestId('model-card')).toContainText('sparsePoints 300');
+  await page.screenshot({ path: join(SHOTS, 'train-kernel.png'), fullPage: true });
+  await page.getByTestId('use-in-md').click();
+  await expect(page.getByTestId('potential-select')).toHaveValue(/^model:/);
+  await page.getByTestId('md-steps').fill('20');
+  await page.getByTestId('start-md').click();
+  await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 });
+  await page.close();
+});
