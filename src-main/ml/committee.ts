@@ -177,7 +177,7 @@ function sharedSplit(input: CommitteeJobInput): { train: Frame[]; valid: Frame[]
 /** Build, calibrate (committee mean as calculator) and save RUNDIR/domain.json from frames in memory. */
 export async function domainModelFromFrames(dir: string, train: readonly Frame[], valid: readonly Frame[], log?: (m: string) => void): Promise<{ domain: DomainModel | null; reason: string | null }> {
   const saved0 = loadModelFiles(memberDirs(dir)[0]);
-  if (!(saved0.config as { symmetryFunctions?: unknown } | null)?.symmetryFunctions) return { domain: null, reason: `descriptor scores need symmetry functions (bpnn, linear); this is a ${saved0.type} model` };
+  if (!(saved0.config as { symmetryFunctions?: unknown } | null)?.symmetryFunctions) return { domain: null, reason: `descriptor scores need symmetry functions (bpnn, linear, kernel); this is a ${saved0.type} model` };
   log?.(`building the descriptor domain model from ${train.length} training frames, calibrating on ${valid.length} validation frames`);
   const model = await loadUncertaintyModel(dir);
   try {
@@ -278,7 +278,7 @@ export async function domainModelForRun(dir: string, opts: { rebuild?: boolean; 
   const path = join(dir, DOMAIN_FILE);
   if (!opts.rebuild && existsSync(path)) return { domain: parseDomainModel(readFileSync(path, 'utf8')), reason: null };
   const saved0 = loadModelFiles(memberDirs(dir)[0]);
-  if (!(saved0.config as { symmetryFunctions?: unknown } | null)?.symmetryFunctions) return { domain: null, reason: `descriptor scores need symmetry functions (bpnn, linear); this is a ${saved0.type} model` };
+  if (!(saved0.config as { symmetryFunctions?: unknown } | null)?.symmetryFunctions) return { domain: null, reason: `descriptor scores need symmetry functions (bpnn, linear, kernel); this is a ${saved0.type} model` };
   let frames;
   try {
     frames = await trainingFramesOfRun(dir);

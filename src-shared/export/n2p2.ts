@@ -158,7 +158,7 @@ function layersOf(saved: SavedModel): { layers: Layer[][]; activation: string; c
     return { layers, activation: 'l', config: c.symmetryFunctions };
   }
   throw new N2p2ExportError(
-    `n2p2 export: a "${saved.type}" model cannot be written for pair_style hdnnp: n2p2 evaluates atom-centred symmetry functions (G2/G3/G9) feeding one network per element, and ${saved.type === 'painn' ? 'PaiNN passes messages between atoms over several interaction layers, which no n2p2 symmetry function expresses' : 'this model type is not built from them'}. Export a bpnn or linear model.`,
+    `n2p2 export: a "${saved.type}" model cannot be written for pair_style hdnnp: n2p2 evaluates atom-centred symmetry functions (G2/G3/G9) feeding one network per element, and ${saved.type === 'painn' ? 'PaiNN passes messages between atoms over several interaction layers, which no n2p2 symmetry function expresses' : saved.type === 'kernel' ? 'the kernel model sums Gaussian kernels over its sparse points on top of them, which no n2p2 network expresses (use it in Atomforge: md, relax, calc)' : 'this model type is not built from them'}. Export a bpnn or linear model.`,
   );
 }
 

@@ -1,5 +1,5 @@
 // Domain-shift detection in descriptor space for models on atom-centred symmetry functions
-// (Behler-Parrinello, linear): is an atom's environment like those the model was trained on?
+// (Behler-Parrinello, linear, kernel): is an atom's environment like those the model was trained on?
 //
 // Two signals per atom, both from the float64 descriptors G_i (symmetryFunctions.ts):
 //  1. Range warnings, as n2p2 does (Singraber et al., JCTC 15, 1827 (2019): "extrapolation
@@ -105,11 +105,11 @@ const round6 = (x: number) => Number(x.toPrecision(6));
 
 /**
  * Descriptor statistics of the training frames, calibrated on the validation frames.
- * The model must be built on symmetry functions (config.symmetryFunctions: bpnn, linear).
+ * The model must be built on symmetry functions (config.symmetryFunctions: bpnn, linear, kernel).
  */
 export function buildDomainModel(saved: Pick<SavedModel, 'type' | 'config' | 'species'>, trainFrames: readonly AtomicSystem[], validFrames: readonly Frame[], opts: DomainBuildOptions = {}): DomainModel {
   const sfc = (saved.config as { symmetryFunctions?: SymmetryFunctionConfig } | null)?.symmetryFunctions;
-  if (!sfc) throw new Error(`descriptor-range scores need a model on symmetry functions (bpnn, linear); this is a ${saved.type} model`);
+  if (!sfc) throw new Error(`descriptor-range scores need a model on symmetry functions (bpnn, linear, kernel); this is a ${saved.type} model`);
   if (trainFrames.length === 0) throw new Error('buildDomainModel: no training frames');
   const p = prepared(sfc, saved.species);
   const S = p.table.numbers.length, F = p.F;
