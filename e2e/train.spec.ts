@@ -54,8 +54,11 @@ test('fit the GAP-style kernel model from the UI and run MD with it', async ({ h
   await page.getByTestId('cfg-sparsePoints').fill('300');
   await page.getByTestId('start-training').click();
   await expect(page.getByTestId('train-state')).toHaveText('finished', { timeout: 90_000 });
+  await expect(page.getByTestId('train-epoch')).toHaveText(/closed-form fit/);
+  await expect(page.getByTestId('closed-form-note')).toBeVisible();
   await expect(page.getByTestId('parity')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('model-card')).toContainText('Sparse kernel');
+  await expect(page.getByTestId('model-card')).toContainText('closed form (one solve)');
   await expect(page.getByTestId('model-card')).toContainText('sparsePoints 300');
   await page.screenshot({ path: join(SHOTS, 'train-kernel.png'), fullPage: true });
   await page.getByTestId('use-in-md').click();
