@@ -24,9 +24,13 @@ test('cross-validate a property model from the UI and inspect its plots', async 
   await page.getByTestId('prop-model').selectOption('krr-laplacian');
   await page.getByTestId('prop-target').selectOption('atomization_energy_ev');
   await page.getByTestId('prop-folds').selectOption('fold', { timeout: 10_000 });
+  await page.getByTestId('prop-baseline').check(); // the kernel learns the residual of a per-element baseline
   await page.getByTestId('prop-run').click();
   await expect(page.getByTestId('prop-progress')).toBeVisible();
   await expect(page.getByTestId('prop-summary')).toContainText('MAE', { timeout: 200_000 });
+  await expect(page.getByTestId('prop-summary')).toContainText('on the composition baseline');
+  await expect(page.getByTestId('prop-baseline-mae')).toContainText('baseline alone: MAE');
+  await expect(page.getByTestId('prop-extensivity')).toContainText('+ composition baseline');
   await expect(page.getByTestId('prop-summary')).toContainText('eV');
   await expect(page.getByTestId('prop-folds-table').locator('tr')).toHaveCount(6);
   await expect(page.getByTestId('prop-parity')).toBeVisible();

@@ -79,6 +79,7 @@ export async function runPropertyJob(frames: readonly Frame[], p: PropertyStudyP
     innerMaxTrain: p.innerMaxTrain,
     seed: p.seed,
     learningCurve: p.learningCurve,
+    baseline: p.baseline,
     costVsSize: p.costVsSize,
     extensivity: p.extensivity,
     onProgress,

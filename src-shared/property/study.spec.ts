@@ -5,6 +5,7 @@ import { BOHR_A } from '../units';
 import { featurizeAll, representationById } from '../representations/registry';
 import { crossValidateKrr, randomFolds } from './crossValidation';
 import { fitLinearRidge, predictLinear } from './linearRidge';
+import { compositionFeatures } from './compositionBaseline';
 import { blobFrame, learningCurveSizes, logLogSlope, runPropertyStudy } from './study';
 
 /** Additive toy target: atomic offsets plus a short-ranged pair term Σ 0.1 (Z_iZ_j/r)², r in Bohr. */
@@ -96,6 +97,30 @@ describe('runPropertyStudy', () => {
     // 10× further apart the bag-sum model's residual (1/r² cross terms here) shrinks; the CM model's does not.
     expect(sums.meanAbsDifferenceFar).toBeLessThan(0.1 * sums.meanAbsDifference + 1e-9);
     expect(cm.meanAbsDifferenceFar).toBeGreaterThan(0.5 * cm.meanAbsDifference);
+  });
+
+  it('composition baseline: the same CV as crossValidateKrr with it, and a more nearly additive model for far-apart pairs', async () => {
+    const plain = await runPropertyStudy(frames, { representation: 'bob', model: 'krr-laplacian', targets: y, folds, costVsSize: false });
+    const r = await runPropertyStudy(frames, { representation: 'bob', model: 'krr-laplacian', targets: y, folds, costVsSize: false, baseline: 'composition' });
+    expect(plain.baseline).toBe('none');
+    expect(plain.baselineMae).toBeNull();
+    expect(r.baseline).toBe('composition');
+    const fz = representationById('bob')!.fit(frames.filter((_, i) => i !== 7));
+    const X = featurizeAll(fz, frames.map((f, i) => (i === 7 ? frames[0] : f)));
+    const comp = compositionFeatures(frames);
+    const direct = crossValidateKrr(X, frames.length, fz.dimension, y, folds, { kernel: 'laplacian', seed: 1, baseline: comp });
+    expect(r.mae).toBeCloseTo(direct.mae, 9);
+    expect(r.baselineMae).toBeCloseTo(direct.folds.reduce((a, f) => a + f.baseline!.mae, 0) / direct.folds.length, 9);
+    // every learning-curve size fits its own baseline: the curve still falls
+    const lc = r.learningCurve!;
+    expect(lc.points[lc.points.length - 1].mae).toBeLessThan(lc.points[0].mae);
+    // The toy target is mostly per-atom offsets: with the baseline carrying them, the kernel's
+    // failure to add up for a far-apart pair shrinks.
+    const first = (x: typeof r) => (x.extensivity as Exclude<typeof r.extensivity, { skipped: string } | null>).cases[0];
+    expect(first(r).baseline).toBe('composition');
+    expect(first(plain).baseline).toBeUndefined();
+    expect(first(r).meanAbsDifference).toBeLessThan(0.5 * first(plain).meanAbsDifference);
+    await expect(runPropertyStudy(frames, { representation: 'bob', model: 'mlp', regressor: async () => () => new Float64Array(0), targets: y, folds, baseline: 'composition' })).rejects.toThrow(/composition baseline is for the kernel models/);
   });
 
   it('rejects non-kernel models and too few usable structures with clear messages', async () => {

@@ -16,6 +16,8 @@ import { makeFrame } from '../atoms/frame';
 import { createRng, type Rng } from '../space/rng';
 import { featurizeAll, representationById, type RepresentationId } from '../representations/registry';
 import { NotPositiveDefiniteError } from './cholesky';
+import { compositionFeatures, fitComposition, type CompositionFeatures } from './compositionBaseline';
+import { predictLinear } from './linearRidge';
 import { crossValidateKrr, searchHyperparameters, type FoldAssignment, type FoldResult } from './crossValidation';
 import { extensivityStudy, pairFrames } from './extensivity';
 import { kernelFromDistances, medianDistance, selfDistances, type KernelKind, type Metric } from './kernels';
@@ -45,6 +47,12 @@ export interface PropertyStudyOptions {
   innerMaxTrain?: number;
   seed?: number;
   learningCurve?: boolean;
+  /**
+   * 'composition': the kernel model learns the residual of a per-element least-squares ("dressed
+   * atom") baseline fitted on each training set (cross-validation folds, learning-curve sizes, the
+   * extensivity model), and the baseline is added back (compositionBaseline.ts). Kernel models only.
+   */
+  baseline?: 'none' | 'composition';
   costVsSize?: boolean;
   extensivity?: boolean;
   /** Largest blob in the cost sweep (default 256 atoms). */
@@ -82,6 +90,8 @@ export interface ExtensivityCase {
   /** Mean |E(A ∪ B) - E(A) - E(B)| with the pair 10× further apart (FAR_GAP_A): terms that fall
    *  off with the gap (bag sums' 1/r cross terms) shrink, a non-extensive model's error does not. */
   meanAbsDifferenceFar: number;
+  /** The model learned the residual of the composition baseline (the user's case, when asked for). */
+  baseline?: 'composition';
   /** Per pair: sum of the parts' predictions and the pair's prediction. */
   sumOfParts: number[];
   pairPrediction: number[];
@@ -90,6 +100,9 @@ export interface ExtensivityCase {
 export interface PropertyStudyResult {
   representation: RepresentationId;
   model: PropertyModelId;
+  baseline: 'none' | 'composition';
+  /** With the composition baseline: its own cross-validated MAE (mean over folds, target units). */
+  baselineMae: number | null;
   /** null for the MLP. */
   kernel: KernelKind | null;
   metric: Metric | null;
@@ -119,8 +132,11 @@ export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStud
   const rep = representationById(o.representation);
   if (!rep) throw new Error(`unknown representation "${o.representation}"`);
   const spec = propertyModelById(o.model);
+  const baseline = o.baseline ?? 'none';
+  if (baseline !== 'none' && baseline !== 'composition') throw new Error(`baseline must be none or composition, got "${String(baseline)}"`);
   if (o.model === 'mlp') {
     if (!o.regressor) throw new Error('model "mlp" needs its regressor (TensorFlow.js) from the host');
+    if (baseline !== 'none') throw new Error('the composition baseline is for the kernel models (krr-gaussian, krr-laplacian); the MLP learns the target directly');
     return runRegressorStudy(frames, o, o.regressor);
   }
   if (!spec?.kernel) throw new Error(`model "${o.model}" is not a kernel model (krr-gaussian, krr-laplacian) or mlp`);
@@ -151,10 +167,12 @@ export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStud
 
   t = performance.now();
   const K = folds.labels.length;
+  const comp = baseline === 'composition' ? compositionFeatures(sub) : null;
   const cv = crossValidateKrr(X, m, fz.dimension, y, folds, {
     kernel,
     metric,
     distances: D,
+    baseline: comp ?? undefined,
     innerMaxTrain,
     seed,
     onProgress: (p) => {
@@ -171,7 +189,7 @@ export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStud
   };
 
   t = performance.now();
-  const learningCurve = o.learningCurve === false ? null : studyLearningCurve(D, m, y, folds, kernel, innerMaxTrain, createRng(seed + 1), (f, msg) => progress('learning-curve', msg, 0.65 + 0.15 * f));
+  const learningCurve = o.learningCurve === false ? null : studyLearningCurve(D, m, y, folds, kernel, innerMaxTrain, createRng(seed + 1), (f, msg) => progress('learning-curve', msg, 0.65 + 0.15 * f), comp);
   const tLc = (performance.now() - t) / 1000;
 
   t = performance.now();
@@ -179,13 +197,16 @@ export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStud
   const tCost = (performance.now() - t) / 1000;
 
   t = performance.now();
-  const extensivity = o.extensivity === false ? null : await studyExtensivity(sub, y, folds, o.representation, o.model, innerMaxTrain, createRng(seed + 3), (f, msg) => progress('extensivity', msg, 0.9 + 0.1 * f));
+  const extensivity = o.extensivity === false ? null : await studyExtensivity(sub, y, folds, o.representation, o.model, innerMaxTrain, createRng(seed + 3), (f, msg) => progress('extensivity', msg, 0.9 + 0.1 * f), undefined, baseline === 'composition');
   const tExt = (performance.now() - t) / 1000;
   progress('extensivity', 'done', 1);
 
+  const baseFolds = cv.folds.filter((f) => f.baseline);
   return {
     representation: o.representation,
     model: o.model,
+    baseline,
+    baselineMae: baseFolds.length ? baseFolds.reduce((a, f) => a + f.baseline!.mae, 0) / baseFolds.length : null,
     kernel,
     metric,
     dimension: fz.dimension,
@@ -250,7 +271,7 @@ export function learningCurveSizes(pool: number, minSize = 8, maxPoints = 7): nu
   return s.reverse();
 }
 
-function studyLearningCurve(D: Float64Array, m: number, y: Float64Array, folds: FoldAssignment, kernel: KernelKind, innerMaxTrain: number, rng: Rng, report: (f: number, msg: string) => void): PropertyStudyResult['learningCurve'] {
+function studyLearningCurve(D: Float64Array, m: number, y: Float64Array, folds: FoldAssignment, kernel: KernelKind, innerMaxTrain: number, rng: Rng, report: (f: number, msg: string) => void, comp: CompositionFeatures | null = null): PropertyStudyResult['learningCurve'] {
   const test: number[] = [], pool: number[] = [];
   for (let i = 0; i < m; i++) (folds.ids[i] === 0 ? test : pool).push(i);
   if (test.length === 0 || pool.length < 8) return null;
@@ -262,8 +283,12 @@ function studyLearningCurve(D: Float64Array, m: number, y: Float64Array, folds: 
     report(k / sizes.length, `learning curve: ${size} training structures (${k + 1}/${sizes.length})`);
     const train = order.slice(0, size);
     const searchSet = train.slice(0, Math.min(innerMaxTrain, size));
-    const best = searchHyperparameters(D, m, searchSet, y, kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
-    const { pred, lambda } = fitPredict(D, m, train, test, y, kernel, best.sigma, best.lambda);
+    // with the composition baseline: fitted on this size's training set only, the kernel on the residual
+    const base = comp ? predictLinear(fitComposition(comp.counts, comp.elements.length, train, y), comp.counts, m) : null;
+    const target = base ? Float64Array.from(y, (v, i) => v - base[i]) : y;
+    const best = searchHyperparameters(D, m, searchSet, target, kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
+    const { pred, lambda } = fitPredict(D, m, train, test, target, kernel, best.sigma, best.lambda);
+    if (base) test.forEach((i, q) => (pred[q] += base[i]));
     const err = regressionErrors(test.map((i) => y[i]), pred);
     points.push({ nTrain: size, mae: err.mae, rmse: err.rmse, sigma: best.sigma, lambda });
   });
@@ -341,7 +366,7 @@ function costVsSize(dataset: readonly Frame[], maxAtoms: number, rng: Rng, repor
   });
 }
 
-async function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds: FoldAssignment, representation: RepresentationId, model: PropertyModelId, innerMaxTrain: number, rng: Rng, report: (f: number, msg: string) => void, regressor?: AsyncRegressor): Promise<PropertyStudyResult['extensivity']> {
+async function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds: FoldAssignment, representation: RepresentationId, model: PropertyModelId, innerMaxTrain: number, rng: Rng, report: (f: number, msg: string) => void, regressor?: AsyncRegressor, withBaseline = false): Promise<PropertyStudyResult['extensivity']> {
   if (frames.some((f) => f.pbc.some(Boolean))) return { skipped: 'the data are periodic: the far-apart-pair test needs isolated molecules' };
   const testIdx: number[] = [], trainPool: number[] = [];
   for (let i = 0; i < frames.length; i++) (folds.ids[i] === 0 ? testIdx : trainPool).push(i);
@@ -365,12 +390,32 @@ async function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds
       const fz = representationById(c.representation)!.fit([...trainFrames, ...joined]);
       const fit = await regressor!(featurizeAll(fz, trainFrames), trainFrames.length, fz.dimension, Float64Array.from(targets));
       predict = (fs) => fit(featurizeAll(fz, fs), fs.length);
+    } else if (k === 0 && withBaseline) {
+      // the user's case as configured: composition baseline + kernel on the residual
+      const comp = compositionFeatures([...trainFrames, ...joined, ...pairs.flat()]);
+      const S = comp.elements.length;
+      const cw = fitComposition(comp.counts, S, train.map((_, q) => q), targets);
+      const baseOf = (fs: readonly Frame[]) => {
+        const cf = compositionFeatures(fs);
+        const X = new Float64Array(fs.length * S);
+        cf.elements.forEach((z, e) => {
+          const col = comp.elements.indexOf(z);
+          for (let r = 0; r < fs.length; r++) X[r * S + col] = cf.counts[r * cf.elements.length + e];
+        });
+        return predictLinear(cw, X, fs.length);
+      };
+      const trainBase = baseOf(trainFrames);
+      const residual = krrOrLinear(c, spec, targets.map((v, q) => v - trainBase[q]));
+      predict = (fs) => {
+        const r = residual(fs), b = baseOf(fs);
+        return Float64Array.from(r, (v, q) => v + b[q]);
+      };
     } else predict = krrOrLinear(c, spec);
-    out.push(extensivityCase(c, spec, predict));
+    out.push({ ...extensivityCase(c, spec, predict), ...(k === 0 && withBaseline ? { baseline: 'composition' as const } : {}) });
   }
   return { gapA: GAP_A, farGapA: FAR_GAP_A, pairs: nPairs, trainedOn: train.length, cases: out };
 
-  function krrOrLinear(c: { representation: RepresentationId; model: PropertyModelId }, spec: NonNullable<ReturnType<typeof propertyModelById>>): (fs: readonly Frame[]) => Float64Array {
+  function krrOrLinear(c: { representation: RepresentationId; model: PropertyModelId }, spec: NonNullable<ReturnType<typeof propertyModelById>>, fitTargets: number[] = targets): (fs: readonly Frame[]) => Float64Array {
     let sigma: number | undefined, lambda: number | undefined;
     if (spec.kernel) {
       // σ, λ by inner CV on the training molecules (layout sized for the pairs too).
@@ -379,11 +424,11 @@ async function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds
       const Dt = selfDistances(X, trainFrames.length, fz.dimension, spec.defaultMetric!);
       const scale = medianDistance(Dt, trainFrames.length);
       const all = trainFrames.map((_, i) => i).slice(0, innerMaxTrain);
-      const best = searchHyperparameters(Dt, trainFrames.length, all, Float64Array.from(targets), spec.kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
+      const best = searchHyperparameters(Dt, trainFrames.length, all, Float64Array.from(fitTargets), spec.kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
       sigma = best.sigma;
       lambda = best.lambda;
     } else lambda = 1e-8;
-    return trainPropertyModel({ representation: c.representation, model: c.model, frames: trainFrames, targets, layoutFrames: joined, sigma, lambda }).predict;
+    return trainPropertyModel({ representation: c.representation, model: c.model, frames: trainFrames, targets: fitTargets, layoutFrames: joined, sigma, lambda }).predict;
   }
 
   function extensivityCase(c: { representation: RepresentationId; model: PropertyModelId }, spec: NonNullable<ReturnType<typeof propertyModelById>>, predict: (fs: readonly Frame[]) => Float64Array): ExtensivityCase {
@@ -473,6 +518,8 @@ async function runRegressorStudy(frames: readonly Frame[], o: PropertyStudyOptio
   return {
     representation: o.representation,
     model: 'mlp',
+    baseline: 'none',
+    baselineMae: null,
     kernel: null,
     metric: null,
     dimension: dim,

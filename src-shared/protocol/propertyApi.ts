@@ -27,6 +27,8 @@ export const propertyRequestSchemas = {
         z.object({ kind: z.literal('random'), k: z.number().int().min(2).max(20) }).strict(),
       ]),
       learningCurve: z.boolean(),
+      /** Kernel models: learn the residual of a per-element least-squares baseline (default none). */
+      baseline: z.enum(['none', 'composition']).optional(),
       costVsSize: z.boolean(),
       extensivity: z.boolean(),
       innerMaxTrain: z.number().int().min(20).max(20000).optional(),
