@@ -82,6 +82,8 @@ export interface KernelParameters {
   std: Float64Array;
   /** [S] sparse points of each element [M_s·F] (standardised descriptors). */
   points: Float64Array[];
+  /** [S] |z_m|² of each sparse point [M_s]. */
+  pointNorms: Float64Array[];
   /** [S] α [M_s] */
   alpha: Float64Array[];
   /** [S·F] linear weights on x. */
@@ -95,13 +97,19 @@ export function kernelParameters(saved: SavedModel): KernelParameters {
   const S = saved.species.length;
   const F = featureLayout(c.symmetryFunctions, S).nFeatures;
   const get = (name: string) => savedArray(saved.buffers, name).data;
+  const points = saved.species.map((sym) => get(`${sym}/kernel/points`));
   return {
     nSpecies: S,
     nFeatures: F,
     gamma: 1 / (2 * F * c.lengthScale * c.lengthScale),
     mean: get('feature_mean'),
     std: get('feature_std'),
-    points: saved.species.map((sym) => get(`${sym}/kernel/points`)),
+    points,
+    pointNorms: points.map((Z) => {
+      const n = new Float64Array(Z.length / F);
+      for (let m = 0; m < n.length; m++) for (let f = 0; f < F; f++) n[m] += Z[m * F + f] ** 2;
+      return n;
+    }),
     alpha: saved.species.map((sym) => get(`${sym}/kernel/alpha`)),
     w: get('linear/w'),
     b: get('linear/b'),
@@ -119,22 +127,27 @@ export function kernelAtomEnergy(p: KernelParameters, s: number, G: Float64Array
     x[f] = (G[off + f] - p.mean[s * F + f]) / p.std[s * F + f];
     e += p.w[s * F + f] * x[f];
   }
-  if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] = p.w[s * F + f];
+  // |x - z|² = |x|² - 2x·z + |z|² (float64: no cancellation worth the name), and
+  // Σ_m c_m (x - z_m) = x Σ_m c_m - Σ_m c_m z_m: two passes of F per sparse point instead of four.
+  let xx = 0;
+  for (let f = 0; f < F; f++) xx += x[f] * x[f];
+  if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] = 0;
+  const zz = p.pointNorms[s];
+  let csum = 0;
   for (let m = 0; m < M; m++) {
-    let d = 0;
+    let xz = 0;
     const o = m * F;
-    for (let f = 0; f < F; f++) {
-      const t = x[f] - Z[o + f];
-      d += t * t;
-    }
-    const k = Math.exp(-p.gamma * d);
+    for (let f = 0; f < F; f++) xz += x[f] * Z[o + f];
+    const k = Math.exp(-p.gamma * Math.max(0, xx - 2 * xz + zz[m]));
     kBuf[m] = k;
     e += a[m] * k;
     if (dEdG) {
       const c = -2 * p.gamma * a[m] * k;
-      for (let f = 0; f < F; f++) dEdG[off + f] += c * (x[f] - Z[o + f]);
+      csum += c;
+      for (let f = 0; f < F; f++) dEdG[off + f] -= c * Z[o + f];
     }
   }
+  if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] += csum * x[f] + p.w[s * F + f];
   if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] /= p.std[s * F + f];
   return e;
 }
