@@ -99,6 +99,17 @@ describe('sparse kernel model (GAP-style) on symmetry functions', () => {
     console.log(`[kernel fit] ${rep.parameters} parameters, loss ${rep.loss.toExponential(2)}, worst label deviation ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-6);
     student.dispose();
+    // Missing labels are masked, not zero-filled: drop forces of two frames and an energy and a
+    // stress elsewhere; the rows count only what is there and the fit still reproduces the rest.
+    const partial = labelled.map((f, k) => ({ ...f, forcesEvPerA: k === 1 || k === 4 ? undefined : f.forcesEvPerA, energyEv: k === 2 ? undefined : f.energyEv, stressEvPerA3: k === 5 ? undefined : f.stressEvPerA3 }));
+    const dataP = prepareTrainingData(partial as typeof labelled, { split: all, e0: { method: 'user', valuesEv: e0 } });
+    const p = create(tf, dataP);
+    const repP = fitKernelModel(p.model, dataP, p.graphs, { energyWeight: 1, forceWeight: 1, stressWeight: 1 });
+    expect(repP.rows.energy).toBe(labelled.length - 1);
+    expect(repP.rows.forces).toBe(rep.rows.forces - 3 * (labelled[1].numbers.length + labelled[4].numbers.length));
+    expect(repP.rows.stress).toBe(rep.rows.stress - (labelled[5].stressEvPerA3 ? 9 : 0));
+    expect(repP.loss).toBeLessThan(1e-12);
+    p.model.dispose();
   });
 
   it('forces/stress = finite differences; the float32 graph equals the float64 fast path; equivariance; extensivity; file round trip', async () => {
