@@ -13,7 +13,7 @@
 // (plus the ridge on w), accumulated and solved in float64 (Cholesky, relative jitter on failure).
 // The solution is stored in float64 buffers (kernel/alpha, linear/w, linear/b): the float32 copies
 // in the tf variables (training graph, float32 by design) and the float64 fast path (MD) read them.
-import type { HostGraphBatch, GraphTensors } from '../data/batch';
+import type { GraphTensors } from '../data/batch';
 import type { GraphCache } from '../data/graph';
 import type { TrainingData } from '../data/trainingData';
 import { speciesTable } from '../data/species';
@@ -22,11 +22,10 @@ import type { AtomisticModel, ModelInit, NamedVariable } from './model';
 import { MODEL_FORMAT, MODEL_VERSION, savedArray, type SavedModel } from './serialization';
 import { statisticsOf } from './behlerParrinello';
 import { uniqueVariableName } from '../tf/names';
-import { checkSymmetryFunctions, defaultSymmetryFunctions, descriptorsF64, featureLayout, graphSpecOf, type SymmetryFunctionConfig } from './symmetryFunctions';
-import { disposeConstants, standardizedBlocks, symmetryFunctionConstants } from './symmetryFunctionsTf';
-import { standardizerCache, symmetryFunctionBatchTensors, symmetryFunctionBlocks } from './symmetryFunctionsKernel';
+import { checkSymmetryFunctions, defaultSymmetryFunctions, descriptorsF64, featureLayout, type SymmetryFunctionConfig } from './symmetryFunctions';
+import { standardizedSymmetryFunctionModel } from './symmetryFunctionsKernel';
 import { farthestPointSampling } from '../../dataset/subsample';
-import { normalEquations, solveRegularized } from './normalEquations';
+import { closedFormRowScales, normalEquations, solveRegularized } from './normalEquations';
 
 export interface KernelConfig {
   symmetryFunctions: SymmetryFunctionConfig;
@@ -205,7 +204,6 @@ export function createKernelModel(tf: Tf, config: KernelConfig, init: ModelInit)
 export function loadKernelModel(tf: Tf, saved: SavedModel): AtomisticModel {
   const c = parseKernelConfig(saved.config);
   const species = speciesTable(saved.species);
-  const S = species.numbers.length;
   const p = kernelParameters(saved);
   const F = p.nFeatures;
   // The float64 solution lives in the buffers; the variables are its float32 view for the graph
@@ -224,23 +222,16 @@ export function loadKernelModel(tf: Tf, saved: SavedModel): AtomisticModel {
     for (let m = 0; m < n.length; m++) for (let f = 0; f < F; f++) n[m] += Z[m * F + f] * Z[m * F + f];
     return tf.keep(tf.tensor2d(n, [1, n.length]));
   });
-  const consts = symmetryFunctionConstants(tf, c.symmetryFunctions);
-  const standardizers = standardizerCache(tf, p.mean, p.std, S);
+  const base = standardizedSymmetryFunctionModel(tf, saved, c.symmetryFunctions, p.mean, p.std);
   let disposed = false;
   let current = saved;
   const model: AtomisticModel = {
+    ...base.fields,
     type: 'kernel',
     config: c,
-    species,
-    graphSpec: graphSpecOf(c.symmetryFunctions),
-    e0: { method: saved.e0.method as 'least_squares', valuesEv: Float64Array.from(saved.e0.valuesEv) },
-    scales: { ...saved.scales },
     variables,
-    tf,
-    prepareBatch: (b: HostGraphBatch) => symmetryFunctionBatchTensors(tf, c.symmetryFunctions, b),
     atomicEnergies(batch: GraphTensors, edgeVectorsA: Tensor2D): Tensor1D {
-      const { blocks, widths } = symmetryFunctionBlocks(tf, c.symmetryFunctions, consts, batch, edgeVectorsA);
-      const outs: Tensor[] = standardizedBlocks(tf, standardizers.get(widths), blocks, batch.host.speciesCounts).map(({ species: s, rows }) => {
+      const outs: Tensor[] = base.rows(batch, edgeVectorsA).blocks.map(({ species: s, rows }) => {
         const x = (rows.length === 1 ? rows[0] : tf.concat(rows, 1)) as Tensor2D; // [n_s, F]
         const lin = tf.add(tf.matMul(x, variables[3 * s].variable as Tensor2D), variables[3 * s + 1].variable);
         if (p.alpha[s].length === 0) return lin;
@@ -261,8 +252,7 @@ export function loadKernelModel(tf: Tf, saved: SavedModel): AtomisticModel {
       disposed = true;
       for (const v of variables) v.variable.dispose();
       for (const t of [...pointTensors, ...pointNorms]) t.dispose();
-      disposeConstants(consts);
-      standardizers.dispose();
+      base.dispose();
     },
   };
   // fitKernelModel writes the float64 solution here (buffers) and into the float32 variables.
@@ -346,17 +336,7 @@ export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graph
     aOff.push(C);
     C += m;
   }
-  const counts = { energy: 0, forces: 0, stress: 0 };
-  for (const k of data.split.train) {
-    const f = data.frames[k];
-    counts.energy += f.energyEv !== undefined ? 1 : 0;
-    counts.forces += f.forcesEvPerA ? 3 * f.numbers.length : 0;
-    counts.stress += f.stressEvPerA3 ? 9 : 0;
-  }
-  const { scales } = data;
-  const wE = Math.sqrt((opts.energyWeight ?? 1) / Math.max(1, counts.energy)) / scales.energyEvPerAtom;
-  const wF = Math.sqrt((opts.forceWeight ?? 1) / Math.max(1, counts.forces)) / scales.forceEvPerA;
-  const wS = Math.sqrt((opts.stressWeight ?? 1) / Math.max(1, counts.stress)) / scales.stressEvPerA3;
+  const { counts, wE, wF, wS } = closedFormRowScales(data, opts);
   const eqs = normalEquations(C);
   const Mmax = Math.max(0, ...Ms);
   const x = new Float64Array(F);

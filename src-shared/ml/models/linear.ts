@@ -8,20 +8,18 @@
 // Ridge regression on the same dimensionless loss as the networks (rows scaled by
 // sqrt(w_term / (count · s_term²)); energies per atom), normal equations accumulated row by row in
 // float64 and solved by Cholesky; the penalty λ·|w|² leaves the biases free.
-import type { HostGraphBatch, GraphTensors } from '../data/batch';
+import type { GraphTensors } from '../data/batch';
 import type { FrameGraph, GraphCache } from '../data/graph';
 import type { TrainingData } from '../data/trainingData';
-import { speciesTable } from '../data/species';
 import type { Tensor, Tensor1D, Tensor2D, Tf } from '../tf/types';
 import type { AtomisticModel, ModelInit, NamedVariable } from './model';
 import { MODEL_FORMAT, MODEL_VERSION, savedArray, type SavedModel } from './serialization';
 import { statisticsOf } from './behlerParrinello';
 import { uniqueVariableName } from '../tf/names';
-import { checkSymmetryFunctions, defaultSymmetryFunctions, descriptorsF64, featureLayout, graphSpecOf, type SymmetryFunctionConfig } from './symmetryFunctions';
+import { checkSymmetryFunctions, defaultSymmetryFunctions, descriptorsF64, featureLayout, type SymmetryFunctionConfig } from './symmetryFunctions';
 import { blockMatMul } from './mlp';
-import { normalEquations, solveRegularized } from './normalEquations';
-import { disposeConstants, standardizedBlocks, symmetryFunctionConstants } from './symmetryFunctionsTf';
-import { standardizerCache, symmetryFunctionBatchTensors, symmetryFunctionBlocks } from './symmetryFunctionsKernel';
+import { closedFormRowScales, normalEquations, solveRegularized } from './normalEquations';
+import { standardizedSymmetryFunctionModel } from './symmetryFunctionsKernel';
 
 export interface LinearConfig {
   symmetryFunctions: SymmetryFunctionConfig;
@@ -69,34 +67,26 @@ export function createLinearModel(tf: Tf, config: LinearConfig, init: ModelInit)
 
 export function loadLinearModel(tf: Tf, saved: SavedModel): AtomisticModel {
   const c = parseLinearConfig(saved.config);
-  const species = speciesTable(saved.species);
-  const S = species.numbers.length;
   const mean = savedArray(saved.buffers, 'feature_mean').data;
   const std = savedArray(saved.buffers, 'feature_std').data;
+  const base = standardizedSymmetryFunctionModel(tf, saved, c.symmetryFunctions, mean, std);
   const variables: NamedVariable[] = [];
-  for (const sym of species.symbols) {
+  for (const sym of base.fields.species.symbols) {
     for (const part of ['kernel', 'bias']) {
       const name = `${sym}/linear/${part}`;
       const w = savedArray(saved.weights, name);
       variables.push({ name, variable: tf.tidy(() => tf.variable(tf.tensor(w.data, w.shape, 'float32'), true, uniqueVariableName(name))) });
     }
   }
-  const consts = symmetryFunctionConstants(tf, c.symmetryFunctions);
-  const standardizers = standardizerCache(tf, mean, std, S);
   let disposed = false;
   return {
+    ...base.fields,
     type: 'linear',
     config: c,
-    species,
-    graphSpec: graphSpecOf(c.symmetryFunctions),
-    e0: { method: saved.e0.method as 'least_squares', valuesEv: Float64Array.from(saved.e0.valuesEv) },
-    scales: { ...saved.scales },
     variables,
-    tf,
-    prepareBatch: (b: HostGraphBatch) => symmetryFunctionBatchTensors(tf, c.symmetryFunctions, b),
     atomicEnergies(batch: GraphTensors, edgeVectorsA: Tensor2D): Tensor1D {
-      const { blocks, widths } = symmetryFunctionBlocks(tf, c.symmetryFunctions, consts, batch, edgeVectorsA); // column blocks of G [N, F]
-      const outs: Tensor[] = standardizedBlocks(tf, standardizers.get(widths), blocks, batch.host.speciesCounts).map(({ species: s, rows }) =>
+      const { blocks, widths } = base.rows(batch, edgeVectorsA); // standardised column blocks of G per element
+      const outs: Tensor[] = blocks.map(({ species: s, rows }) =>
         tf.add(blockMatMul(tf, rows, variables[2 * s].variable as Tensor2D, widths), variables[2 * s + 1].variable),
       ); // [n_s, 1] each
       const y = outs.length === 1 ? outs[0] : outs.length === 0 ? tf.zeros([0, 1]) : tf.concat(outs, 0);
@@ -115,8 +105,7 @@ export function loadLinearModel(tf: Tf, saved: SavedModel): AtomisticModel {
       if (disposed) return;
       disposed = true;
       for (const v of variables) v.variable.dispose();
-      disposeConstants(consts);
-      standardizers.dispose();
+      base.dispose();
     },
   };
 }
@@ -148,18 +137,8 @@ export function fitLinearModel(model: AtomisticModel, data: TrainingData, graphs
   const M = S * (F + 1); // columns: [w_0 (F), ..., w_{S-1} (F), b_0, ..., b_{S-1}]
   const eqs = normalEquations(M);
   const row = new Float64Array(M);
-  const counts = { energy: 0, forces: 0, stress: 0 };
+  const { counts, wE, wF, wS } = closedFormRowScales(data, opts);
   const train = data.split.train;
-  for (const k of train) {
-    const f = data.frames[k];
-    counts.energy += f.energyEv !== undefined ? 1 : 0;
-    counts.forces += f.forcesEvPerA ? 3 * f.numbers.length : 0;
-    counts.stress += f.stressEvPerA3 ? 9 : 0;
-  }
-  const { scales } = data;
-  const wE = Math.sqrt((opts.energyWeight ?? 1) / Math.max(1, counts.energy)) / scales.energyEvPerAtom;
-  const wF = Math.sqrt((opts.forceWeight ?? 1) / Math.max(1, counts.forces)) / scales.forceEvPerA;
-  const wS = Math.sqrt((opts.stressWeight ?? 1) / Math.max(1, counts.stress)) / scales.stressEvPerA3;
   const add = (scale: number, target: number) => eqs.add(row, scale, target);
   for (const k of train) {
     const f = data.frames[k], g = graphs.get(k), sp = data.atomSpecies[k], w = data.weights[k];

@@ -3,6 +3,28 @@
 // upper triangle is accumulated, and the solve adds the model's penalty and a relative jitter that
 // grows until the Cholesky factorisation succeeds (constant or duplicated columns).
 import { solveSpd } from '../data/referenceEnergies';
+import type { TrainingData } from '../data/trainingData';
+
+/**
+ * Rows of each label kind in the training split and the scale of each kind's rows, so that the
+ * least-squares sum is the training loss: sqrt(w_term / (count · s_term²)), energies per atom.
+ */
+export function closedFormRowScales(data: TrainingData, w: { energyWeight?: number; forceWeight?: number; stressWeight?: number }) {
+  const counts = { energy: 0, forces: 0, stress: 0 };
+  for (const k of data.split.train) {
+    const f = data.frames[k];
+    counts.energy += f.energyEv !== undefined ? 1 : 0;
+    counts.forces += f.forcesEvPerA ? 3 * f.numbers.length : 0;
+    counts.stress += f.stressEvPerA3 ? 9 : 0;
+  }
+  const { scales } = data;
+  return {
+    counts,
+    wE: Math.sqrt((w.energyWeight ?? 1) / Math.max(1, counts.energy)) / scales.energyEvPerAtom,
+    wF: Math.sqrt((w.forceWeight ?? 1) / Math.max(1, counts.forces)) / scales.forceEvPerA,
+    wS: Math.sqrt((w.stressWeight ?? 1) / Math.max(1, counts.stress)) / scales.stressEvPerA3,
+  };
+}
 
 export interface NormalEquations {
   readonly columns: number;

@@ -14,8 +14,10 @@
 import { registerHostKernel, runKernel, hasKernel, type HostInput } from '../tf/hostKernel';
 import type { Tensor, Tensor2D, Tf } from '../tf/types';
 import type { GraphTensors, HostGraphBatch } from '../data/batch';
-import { descriptorsF64, featureLayout, type SymmetryFunctionConfig } from './symmetryFunctions';
-import { blockStandardizer, descriptorBlockWidths, descriptorSegmentTensors, descriptorsTf, type BlockStandardizer, type SymmetryFunctionConstants } from './symmetryFunctionsTf';
+import { descriptorsF64, featureLayout, graphSpecOf, type SymmetryFunctionConfig } from './symmetryFunctions';
+import { blockStandardizer, descriptorBlockWidths, descriptorSegmentTensors, descriptorsTf, disposeConstants, standardizedBlocks, symmetryFunctionConstants, type BlockStandardizer, type SymmetryFunctionConstants } from './symmetryFunctionsTf';
+import { speciesTable } from '../data/species';
+import type { LabelScales } from '../data/referenceEnergies';
 import type { FrameGraph } from '../data/graph';
 
 export const SF_FORWARD = 'AtomforgeSymmetryFunctions';
@@ -262,6 +264,36 @@ export function standardizerCache(tf: Tf, mean: Float64Array, std: Float64Array,
     dispose() {
       for (const st of made.values()) st.dispose();
       made.clear();
+    },
+  };
+}
+
+/**
+ * What the models on standardised symmetry functions (linear, kernel) build the same way from a
+ * model file: the AtomisticModel fields that do not depend on the model's own weights, the
+ * per-element standardised row blocks of a batch, and the disposal of the descriptor constants.
+ */
+export function standardizedSymmetryFunctionModel(tf: Tf, saved: { species: string[]; e0: { method: string; valuesEv: number[] }; scales: LabelScales }, c: SymmetryFunctionConfig, mean: Float64Array, std: Float64Array) {
+  const species = speciesTable(saved.species);
+  const consts = symmetryFunctionConstants(tf, c);
+  const standardizers = standardizerCache(tf, mean, std, species.numbers.length);
+  return {
+    fields: {
+      species,
+      graphSpec: graphSpecOf(c),
+      e0: { method: saved.e0.method as 'least_squares', valuesEv: Float64Array.from(saved.e0.valuesEv) },
+      scales: { ...saved.scales },
+      tf,
+      prepareBatch: (b: HostGraphBatch) => symmetryFunctionBatchTensors(tf, c, b),
+    },
+    /** Per element present in the batch: its standardised descriptor rows as column blocks of widths `widths`. */
+    rows(batch: GraphTensors, edgeVectorsA: Tensor2D): { blocks: { species: number; rows: Tensor2D[] }[]; widths: number[] } {
+      const { blocks, widths } = symmetryFunctionBlocks(tf, c, consts, batch, edgeVectorsA);
+      return { blocks: standardizedBlocks(tf, standardizers.get(widths), blocks, batch.host.speciesCounts), widths };
+    },
+    dispose() {
+      disposeConstants(consts);
+      standardizers.dispose();
     },
   };
 }
