@@ -14,7 +14,7 @@ import { describeCounts, prepareTrainingData } from '../../src-shared/ml/data/tr
 import { describeBaseline, subtractBaseline, type BaselineSpec } from '../../src-shared/ml/data/delta';
 import { baselineCalculator } from './baseline';
 import { modelCalculator } from '../../src-shared/ml/models/calculator';
-import type { FitProgress } from '../../src-shared/ml/models/kernel';
+import type { FitProgress } from '../../src-shared/ml/models/normalEquations';
 import { parameterCount, type AtomisticModel } from '../../src-shared/ml/models/model';
 import { loadModel, modelType } from '../../src-shared/ml/models/registry';
 import type { SavedModel } from '../../src-shared/ml/models/serialization';

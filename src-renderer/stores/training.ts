@@ -98,10 +98,14 @@ export const useTraining = defineStore('training', () => {
     // A new array each time: consumers' computeds must see a change when records are appended.
     return runId ? (histories.get(runId) ?? []).slice() : [];
   }
+  /** Fitted by one solve (linear, kernel): no epochs or loss curves to show. */
+  function isClosedForm(modelType: string | undefined): boolean {
+    return options.value?.modelTypes.find((t) => t.name === modelType)?.fitting === 'closed_form';
+  }
   function logOf(runId: string | null): string[] {
     void tick.value;
     return runId ? (logs.get(runId) ?? []).slice() : [];
   }
 
-  return { options, runs, selectedId, selected, details, tick, init, refresh, start, control, select, remove, historyOf, logOf };
+  return { options, runs, selectedId, selected, details, tick, init, refresh, start, control, select, remove, historyOf, logOf, isClosedForm };
 });

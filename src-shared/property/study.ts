@@ -392,18 +392,10 @@ async function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds
       predict = (fs) => fit(featurizeAll(fz, fs), fs.length);
     } else if (k === 0 && withBaseline) {
       // the user's case as configured: composition baseline + kernel on the residual
-      const comp = compositionFeatures([...trainFrames, ...joined, ...pairs.flat()]);
-      const S = comp.elements.length;
-      const cw = fitComposition(comp.counts, S, train.map((_, q) => q), targets);
-      const baseOf = (fs: readonly Frame[]) => {
-        const cf = compositionFeatures(fs);
-        const X = new Float64Array(fs.length * S);
-        cf.elements.forEach((z, e) => {
-          const col = comp.elements.indexOf(z);
-          for (let r = 0; r < fs.length; r++) X[r * S + col] = cf.counts[r * cf.elements.length + e];
-        });
-        return predictLinear(cw, X, fs.length);
-      };
+      const comp = compositionFeatures(trainFrames);
+      const cw = fitComposition(comp.counts, comp.elements.length, trainFrames.map((_, q) => q), targets);
+      const perElement = new Map(comp.elements.map((z, e) => [z, cw.w[e]]));
+      const baseOf = (fs: readonly Frame[]) => Float64Array.from(fs, (f) => f.numbers.reduce((a, z) => a + (perElement.get(z) ?? 0), 0));
       const trainBase = baseOf(trainFrames);
       const residual = krrOrLinear(c, spec, targets.map((v, q) => v - trainBase[q]));
       predict = (fs) => {

@@ -76,13 +76,13 @@ export function networkEnergyFunction(net: AtomicNetworks): AtomicEnergyFunction
 /** The sparse kernel of a kernel model (models/kernel.ts), float64. */
 export function kernelEnergyFunction(saved: SavedModel): AtomicEnergyFunction {
   const p = kernelParameters(saved);
-  const x = new Float64Array(p.nFeatures), k = new Float64Array(Math.max(0, ...p.alpha.map((a) => a.length)));
+  const x = new Float64Array(p.nFeatures);
   const e0 = Float64Array.from(saved.e0.valuesEv);
   return {
     evaluate(G, species, n, energies, dEdG) {
       let total = 0;
       for (let i = 0; i < n; i++) {
-        const e = kernelAtomEnergy(p, species[i], G, i * p.nFeatures, dEdG, x, k) + e0[species[i]];
+        const e = kernelAtomEnergy(p, species[i], G, i * p.nFeatures, dEdG, x) + e0[species[i]];
         energies[i] = e;
         total += e;
       }

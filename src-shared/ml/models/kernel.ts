@@ -25,7 +25,7 @@ import { uniqueVariableName } from '../tf/names';
 import { checkSymmetryFunctions, defaultSymmetryFunctions, descriptorsF64, featureLayout, type SymmetryFunctionConfig } from './symmetryFunctions';
 import { standardizedSymmetryFunctionModel } from './symmetryFunctionsKernel';
 import { farthestPointSampling } from '../../dataset/subsample';
-import { closedFormRowScales, normalEquations, solveRegularized } from './normalEquations';
+import { closedFormRowScales, normalEquations, solveRegularized, type ClosedFormWeights, type FitProgress } from './normalEquations';
 
 export interface KernelConfig {
   symmetryFunctions: SymmetryFunctionConfig;
@@ -117,9 +117,9 @@ export function kernelParameters(saved: SavedModel): KernelParameters {
 
 /**
  * E_i of one atom (E0 excluded) from its raw descriptors `G` [F] at `off`; with `dEdG` given, also
- * dE_i/dG into it (same offset). `kBuf` [≥ M_s] receives k(x, z_m).
+ * dE_i/dG into it (same offset). `x` [F] is scratch (the standardised descriptors).
  */
-export function kernelAtomEnergy(p: KernelParameters, s: number, G: Float64Array, off: number, dEdG: Float64Array | null, x: Float64Array, kBuf: Float64Array): number {
+export function kernelAtomEnergy(p: KernelParameters, s: number, G: Float64Array, off: number, dEdG: Float64Array | null, x: Float64Array): number {
   const F = p.nFeatures, Z = p.points[s], a = p.alpha[s], M = a.length;
   let e = p.b[s];
   for (let f = 0; f < F; f++) {
@@ -138,7 +138,6 @@ export function kernelAtomEnergy(p: KernelParameters, s: number, G: Float64Array
     const o = m * F;
     for (let f = 0; f < F; f++) xz += x[f] * Z[o + f];
     const k = Math.exp(-p.gamma * Math.max(0, xx - 2 * xz + zz[m]));
-    kBuf[m] = k;
     e += a[m] * k;
     if (dEdG) {
       const c = -2 * p.gamma * a[m] * k;
@@ -217,11 +216,7 @@ export function loadKernelModel(tf: Tf, saved: SavedModel): AtomisticModel {
     mk(`${sym}/kernel/alpha`, p.alpha[s], [p.alpha[s].length, 1]);
   });
   const pointTensors = p.points.map((Z) => tf.tidy(() => tf.keep(tf.tensor2d(Float32Array.from(Z), [Z.length / F, F]))));
-  const pointNorms = p.points.map((Z) => {
-    const n = new Float32Array(Z.length / F);
-    for (let m = 0; m < n.length; m++) for (let f = 0; f < F; f++) n[m] += Z[m * F + f] * Z[m * F + f];
-    return tf.keep(tf.tensor2d(n, [1, n.length]));
-  });
+  const pointNorms = p.pointNorms.map((n) => tf.keep(tf.tensor2d(Float32Array.from(n), [1, n.length])));
   const base = standardizedSymmetryFunctionModel(tf, saved, c.symmetryFunctions, p.mean, p.std);
   let disposed = false;
   let current = saved;
@@ -286,12 +281,6 @@ interface KernelSolution {
 
 const solutionSetters = new WeakMap<AtomisticModel, (x: KernelSolution) => void>();
 
-export interface KernelFitOptions {
-  energyWeight?: number;
-  forceWeight?: number;
-  stressWeight?: number;
-}
-
 export interface KernelFitReport {
   rows: { energy: number; forces: number; stress: number };
   parameters: number;
@@ -304,7 +293,7 @@ export interface KernelFitReport {
  * Fit a kernel model on the training split in closed form (see the header) and write the solution
  * into it. `graphs` must be built for model.graphSpec.
  */
-export function fitKernelModel(model: AtomisticModel, data: TrainingData, graphs: GraphCache, opts: KernelFitOptions = {}): KernelFitReport {
+export function fitKernelModel(model: AtomisticModel, data: TrainingData, graphs: GraphCache, opts: ClosedFormWeights = {}): KernelFitReport {
   const steps = kernelFitSteps(model, data, graphs, opts);
   for (;;) {
     const r = steps.next();
@@ -312,17 +301,11 @@ export function fitKernelModel(model: AtomisticModel, data: TrainingData, graphs
   }
 }
 
-/** Progress of a closed-form fit: training frames whose rows are in, of all of them. */
-export interface FitProgress {
-  frames: number;
-  totalFrames: number;
-}
-
 /**
  * fitKernelModel as steps: yields after every training frame's rows (so a host can report progress,
  * stay responsive and stop), then solves and returns the report.
  */
-export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graphs: GraphCache, opts: KernelFitOptions = {}): Generator<FitProgress, KernelFitReport> {
+export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graphs: GraphCache, opts: ClosedFormWeights = {}): Generator<FitProgress, KernelFitReport> {
   const setSolution = solutionSetters.get(model);
   if (model.type !== 'kernel' || !setSolution) throw new Error(`fitKernelModel needs a kernel model, got ${model.type}`);
   const c = model.config as KernelConfig;
@@ -423,24 +406,28 @@ export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graph
     yield { frames: ++framesDone, totalFrames: data.split.train.length };
   }
   const { AtA, Aty } = eqs.finish();
-  // Penalties: ridge on w; the sparse-GP prior λ αᵀ K_MM α per element (K_MM from the sparse points).
-  const { x: sol, loss } = solveRegularized(AtA, Aty, eqs.yy, C, (A) => {
-    for (let a = 0; a < S * F; a++) A[a * C + a] += c.ridge;
-    for (let s = 0; s < S; s++) {
-      const Z = p.points[s], M = Ms[s], o = aOff[s];
-      for (let m = 0; m < M; m++) {
-        for (let r = m; r < M; r++) {
-          let d = 0;
-          for (let q = 0; q < F; q++) {
-            const t = Z[m * F + q] - Z[r * F + q];
-            d += t * t;
-          }
-          const kv = c.regularization * Math.exp(-p.gamma * d);
-          A[(o + m) * C + o + r] += kv;
-          if (r !== m) A[(o + r) * C + o + m] += kv;
+  // Penalties: ridge on w; the sparse-GP prior λ αᵀ K_MM α per element (K_MM from the sparse
+  // points, made once: the solve may retry with more jitter).
+  const priors = p.points.map((Z, s) => {
+    const M = Ms[s], K = new Float64Array(M * M);
+    for (let m = 0; m < M; m++) {
+      for (let r = m; r < M; r++) {
+        let d = 0;
+        for (let q = 0; q < F; q++) {
+          const t = Z[m * F + q] - Z[r * F + q];
+          d += t * t;
         }
+        K[m * M + r] = K[r * M + m] = c.regularization * Math.exp(-p.gamma * d);
       }
     }
+    return K;
+  });
+  const { x: sol, loss } = solveRegularized(AtA, Aty, eqs.yy, C, (A) => {
+    for (let a = 0; a < S * F; a++) A[a * C + a] += c.ridge;
+    priors.forEach((K, s) => {
+      const M = Ms[s], o = aOff[s];
+      for (let m = 0; m < M; m++) for (let r = 0; r < M; r++) A[(o + m) * C + o + r] += K[m * M + r];
+    });
   });
   setSolution({ w: sol.slice(0, S * F), b: sol.slice(S * F, S * F + S), alpha: Ms.map((m, s) => sol.slice(aOff[s], aOff[s] + m)) });
   return {

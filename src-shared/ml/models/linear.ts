@@ -18,7 +18,7 @@ import { statisticsOf } from './behlerParrinello';
 import { uniqueVariableName } from '../tf/names';
 import { checkSymmetryFunctions, defaultSymmetryFunctions, descriptorsF64, featureLayout, type SymmetryFunctionConfig } from './symmetryFunctions';
 import { blockMatMul } from './mlp';
-import { closedFormRowScales, normalEquations, solveRegularized } from './normalEquations';
+import { closedFormRowScales, normalEquations, solveRegularized, type ClosedFormWeights } from './normalEquations';
 import { standardizedSymmetryFunctionModel } from './symmetryFunctionsKernel';
 
 export interface LinearConfig {
@@ -110,11 +110,7 @@ export function loadLinearModel(tf: Tf, saved: SavedModel): AtomisticModel {
   };
 }
 
-export interface LinearFitOptions {
-  energyWeight?: number;
-  forceWeight?: number;
-  stressWeight?: number;
-}
+export type LinearFitOptions = ClosedFormWeights;
 
 export interface LinearFitReport {
   rows: { energy: number; forces: number; stress: number };

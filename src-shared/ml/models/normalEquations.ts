@@ -5,11 +5,24 @@
 import { solveSpd } from '../data/referenceEnergies';
 import type { TrainingData } from '../data/trainingData';
 
+/** Loss-term weights of a closed-form fit (the same dimensionless loss as gradient training). */
+export interface ClosedFormWeights {
+  energyWeight?: number;
+  forceWeight?: number;
+  stressWeight?: number;
+}
+
+/** Progress of a stepwise closed-form fit: training frames whose rows are in, of all of them. */
+export interface FitProgress {
+  frames: number;
+  totalFrames: number;
+}
+
 /**
  * Rows of each label kind in the training split and the scale of each kind's rows, so that the
  * least-squares sum is the training loss: sqrt(w_term / (count · s_term²)), energies per atom.
  */
-export function closedFormRowScales(data: TrainingData, w: { energyWeight?: number; forceWeight?: number; stressWeight?: number }) {
+export function closedFormRowScales(data: TrainingData, w: ClosedFormWeights) {
   const counts = { energy: 0, forces: 0, stress: 0 };
   for (const k of data.split.train) {
     const f = data.frames[k];

@@ -9,7 +9,8 @@ import type { AtomisticModel, ModelInit } from './model';
 import type { SavedModel } from './serialization';
 import { createBehlerParrinello, defaultBehlerParrinelloConfig, loadBehlerParrinello, parseBehlerParrinelloConfig } from './behlerParrinello';
 import { createLinearModel, defaultLinearConfig, fitLinearModel, loadLinearModel, parseLinearConfig } from './linear';
-import { createKernelModel, defaultKernelConfig, fitKernelModel, kernelFitSteps, loadKernelModel, parseKernelConfig, type FitProgress } from './kernel';
+import { createKernelModel, defaultKernelConfig, fitKernelModel, kernelFitSteps, loadKernelModel, parseKernelConfig } from './kernel';
+import type { ClosedFormWeights, FitProgress } from './normalEquations';
 import { graphSpecOf } from './symmetryFunctions';
 import { createPainn, defaultPainnConfig, loadPainn, parsePainnConfig } from './painn';
 
@@ -31,13 +32,6 @@ export interface ModelType<C = unknown> {
   graphSpec(config: C): GraphSpec;
   create(tf: Tf, config: C, init: ModelInit): AtomisticModel;
   load(tf: Tf, saved: SavedModel): AtomisticModel;
-}
-
-/** Loss-term weights of a closed-form fit (the same dimensionless loss as gradient training). */
-export interface ClosedFormWeights {
-  energyWeight?: number;
-  forceWeight?: number;
-  stressWeight?: number;
 }
 
 const types = new Map<string, ModelType<never>>();
