@@ -2,11 +2,13 @@
 // test split with the float64 fast path, settings from the environment so that many fits can run at
 // once (one per core) in a hyper-parameter scan; prints one JSON line. The scans in
 // bench/accuracy.md were made with this fit (bench/accuracy.ts then checks a setting through the CLI).
-//   EL=Mo|Si M=1000 ELL=2 LAM=1e-6 WE=10 WS=0.05 NR=20 AW=1,1.5,2,2.5,3.5,5 ZS=1,2,4,8,16,32 RC=5 SFK=G4|G5
+//   EL=Mo|Si M=1000 ELL=2 LAM=1e-6 WE=10 WS=0.05 NR=20 AW=1,1.5,2,2.5,3.5,5 ZS=1,2,4,8,16,32 RC=5 SFK=G4|G5|none
+//   PS=nMax,lMax (add the power spectrum of models/powerSpectrum.ts; PSRC its cutoff, default RC)
 //   DATA=../shared/data npx tsx bench/kernel_scan.ts
 import { readFramesFromPath } from '../src-main/node/readFile';
 import { prepareTrainingData } from '../src-shared/ml/data/trainingData';
 import { createGraphCache } from '../src-shared/ml/data/graph';
+import { defaultPowerSpectrum } from '../src-shared/ml/models/powerSpectrum';
 import { graphSpecOf, featureLayout, type SymmetryFunctionConfig } from '../src-shared/ml/models/symmetryFunctions';
 import { createKernelModel, fitKernelModel, type KernelConfig } from '../src-shared/ml/models/kernel';
 import { fastModelCalculator } from '../src-shared/ml/inference/index';
@@ -16,10 +18,12 @@ import type { Frame } from '../src-shared/atoms/frame';
 const env = (k: string, d: string) => process.env[k] ?? d;
 const el = env('EL', 'Mo');
 const rc = Number(env('RC', '5')), n = Number(env('NR', '20')), lo = 1.5, dr = (rc - 0.5 - lo) / (n - 1);
+const ps = process.env.PS ? process.env.PS.split(',').map(Number) : null;
 const sf: SymmetryFunctionConfig = {
   cutoffA: rc,
   radial: [{ etaPerA2: 0, rsA: 0 }, ...Array.from({ length: n }, (_, k) => ({ etaPerA2: 1 / (2 * dr * dr), rsA: lo + k * dr }))],
-  angular: {
+  powerSpectrum: ps ? defaultPowerSpectrum({ cutoffA: Number(env('PSRC', String(rc))), nMax: ps[0], lMax: ps[1] }) : null,
+  angular: env('SFK', 'G4') === 'none' ? null : {
     kind: env('SFK', 'G4') as 'G4' | 'G5',
     cutoffA: rc,
     etaPerA2: env('AW', `1,1.5,2,2.5,3.5,${rc}`).split(',').map(Number).map((r) => 1 / (2 * r * r)),
@@ -66,5 +70,5 @@ function score(idx: readonly number[]) {
   return { energyMaeMevPerAtom: (1000 * e) / idx.length, forceMaeEvPerA: f / nf };
 }
 const F = featureLayout(sf, data.species.numbers.length).nFeatures;
-console.log(JSON.stringify({ element: el, features: F, ...config, symmetryFunctions: undefined, angularKind: sf.angular!.kind, ...weights, train: score(data.split.train), test: score(data.split.test), seconds: (Date.now() - t0) / 1000 }));
+console.log(JSON.stringify({ element: el, features: F, ...config, symmetryFunctions: undefined, angularKind: sf.angular?.kind ?? 'none', powerSpectrum: ps, ...weights, train: score(data.split.train), test: score(data.split.test), seconds: (Date.now() - t0) / 1000 }));
 model.dispose();

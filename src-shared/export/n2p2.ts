@@ -168,6 +168,7 @@ export function exportN2p2(saved: SavedModel, options: N2p2Options = {}): N2p2Ex
   const zs = saved.species.map((s) => atomicNumber(s));
   for (let s = 1; s < S; s++) if (!(zs[s] > zs[s - 1])) throw new N2p2ExportError(`n2p2 export: model species ${saved.species.join(', ')} are not in atomic-number order`);
   const { layers, activation, config } = layersOf(saved);
+  if (config.powerSpectrum) throw new N2p2ExportError('n2p2 export: the model uses a power spectrum (SOAP-like descriptors), which n2p2 has no symmetry function for; export a model on G2/G4/G5 functions only');
   const F = featureLayout(config, S).nFeatures;
   const sfs = n2p2SymmetryFunctions(config, S);
   const mean = savedArray(saved.buffers, 'feature_mean').data, std = savedArray(saved.buffers, 'feature_std').data;

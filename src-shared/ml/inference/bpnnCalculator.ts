@@ -20,6 +20,7 @@ import type { SavedModel } from '../models/serialization';
 import type { SymmetryFunctionConfig } from '../models/symmetryFunctions';
 import { atomicNetworksOf, evaluateNetworks, networkScratch, type AtomicNetworks } from './atomicNetworks';
 import { createPairGeometry, gatherPairs, pairForces, stressFromVirial, type PairGeometry } from './pairGeometry';
+import { powerSpectrumBackward, powerSpectrumForward, powerSpectrumScratch } from '../models/powerSpectrum';
 import { angularPass, radialBackward, radialForward, symmetryFunctionPlan, symmetryFunctionScratch, type SymmetryFunctionPlan } from './symmetryFunctionsFast';
 
 export type FastKernel = 'auto' | 'wasm' | 'ts';
@@ -100,6 +101,7 @@ export function atomicEnergyFunctionOf(saved: SavedModel): AtomicEnergyFunction 
 export function tsSymmetryFunctionEngine(plan: SymmetryFunctionPlan, model: AtomicEnergyFunction): SymmetryFunctionEngine {
   const F = plan.nFeatures;
   const sfs = symmetryFunctionScratch(plan);
+  const pss = powerSpectrumScratch();
   let G = new Float64Array(0), W = new Float64Array(0);
   return {
     kind: 'ts',
@@ -112,10 +114,12 @@ export function tsSymmetryFunctionEngine(plan: SymmetryFunctionPlan, model: Atom
       G.fill(0, 0, n * F);
       radialForward(plan, geom, species, G, sfs);
       angularPass(plan, geom, species, G, null, sfs);
+      if (plan.power) powerSpectrumForward(plan.power, geom, species, G, F, plan.powerOffset, pss);
       const e = model.evaluate(G, species, n, energies, gradients ? W : null);
       if (gradients) {
         radialBackward(plan, geom, species, W, sfs);
         angularPass(plan, geom, species, null, W, sfs);
+        if (plan.power) powerSpectrumBackward(plan.power, geom, species, W, F, plan.powerOffset, pss);
       }
       return e;
     },

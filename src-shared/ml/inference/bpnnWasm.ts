@@ -50,7 +50,8 @@ function zetaPow2(zetas: ArrayLike<number>): number {
 /** The WebAssembly engine, or null where the kernel module is unavailable. */
 export function wasmSymmetryFunctionEngine(plan: SymmetryFunctionPlan, net: AtomicNetworks): SymmetryFunctionEngine | null {
   const mod = kernelModule('bpnn');
-  if (!mod || !wasmApi) return null;
+  // the WebAssembly kernel has no power spectrum (models/powerSpectrum.ts): TypeScript runs those
+  if (!mod || !wasmApi || plan.power) return null;
   const ex = new wasmApi.Instance(mod, {}).exports as unknown as BpnnExports;
   const mem = ex.memory;
   const S = plan.nSpecies, F = plan.nFeatures, Kr = plan.nRadial, a = plan.angular;

@@ -39,6 +39,7 @@ export function fastModelCalculator(saved: SavedModel, opts: FastCalculatorOptio
     if (kernel === 'wasm') throw new Error('fastModelCalculator: the kernel model has no WebAssembly kernel; use kernel "ts" or "auto"');
     return symmetryFunctionCalculator(saved, tsSymmetryFunctionEngine(plan, atomicEnergyFunctionOf(saved)), opts);
   }
+  if (kernel === 'wasm' && plan.power) throw new Error('fastModelCalculator: the WebAssembly kernel has no power spectrum; use kernel "ts" or "auto"');
   const net = atomicNetworksOf(saved);
   const engine = kernel === 'ts' ? null : wasmSymmetryFunctionEngine(plan, net);
   if (kernel === 'wasm' && !engine) throw new Error('fastModelCalculator: WebAssembly SIMD kernels are not available here');

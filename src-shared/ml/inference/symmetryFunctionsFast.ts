@@ -18,6 +18,7 @@
 // exp(-η_e s) is the product of per-edge factors exp(-η_e r²) (and one per triplet for r_jk).
 import { featureLayout, type SymmetryFunctionConfig } from '../models/symmetryFunctions';
 import { pairIndex } from '../data/species';
+import { powerSpectrumPlan, type PowerSpectrumPlan } from '../models/powerSpectrum';
 import type { PairGeometry } from './pairGeometry';
 
 /** The constants of a symmetry-function set, flattened for the kernels. */
@@ -50,6 +51,9 @@ export interface SymmetryFunctionPlan {
     /** [S·S] column of the block of species pair {s, t}. */
     blockOf: Int32Array;
   } | null;
+  /** Power spectrum (models/powerSpectrum.ts) from column powerOffset, or null. */
+  power: PowerSpectrumPlan | null;
+  powerOffset: number;
 }
 
 export function symmetryFunctionPlan(c: SymmetryFunctionConfig, nSpecies: number): SymmetryFunctionPlan {
@@ -104,7 +108,8 @@ export function symmetryFunctionPlan(c: SymmetryFunctionConfig, nSpecies: number
       blockOf,
     };
   }
-  return { nSpecies, nFeatures: L.nFeatures, nRadial: Kr, cutoffA: rc, radialEta: eta, radialRs: rs, runs: Int32Array.from(runs), runStep: Float64Array.from(runStep), stepFactor, angular };
+  const power = c.powerSpectrum ? powerSpectrumPlan(c.powerSpectrum, nSpecies) : null;
+  return { nSpecies, nFeatures: L.nFeatures, nRadial: Kr, cutoffA: rc, radialEta: eta, radialRs: rs, runs: Int32Array.from(runs), runStep: Float64Array.from(runStep), stepFactor, angular, power, powerOffset: L.powerOffset };
 }
 
 /** e_k(r) = exp(-η_k (r - rs_k)²) for all radial functions into `out` [Kr]. */

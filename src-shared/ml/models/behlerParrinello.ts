@@ -48,6 +48,8 @@ export function parseBehlerParrinelloConfig(raw: unknown): BehlerParrinelloConfi
     activation: r.activation ?? d.activation,
   };
   checkSymmetryFunctions(c.symmetryFunctions);
+  // the fused BP trainer (train/bpFused*.ts) and the WebAssembly kernel compute G2/G4/G5 only
+  if (c.symmetryFunctions.powerSpectrum) throw new Error('bpnn: a power spectrum is available to the linear and kernel models only; remove symmetryFunctions.powerSpectrum');
   if (!Array.isArray(c.hidden) || !c.hidden.every((h) => Number.isInteger(h) && h >= 1)) throw new Error(`bpnn: hidden must be a list of positive integers, got ${JSON.stringify(c.hidden)}`);
   if (!ACTIVATIONS.includes(c.activation)) throw new Error(`bpnn: activation must be one of ${ACTIVATIONS.join(', ')}, got ${c.activation}`);
   return c;

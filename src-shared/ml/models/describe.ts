@@ -7,6 +7,8 @@ function sfSummary(sf: SymmetryFunctionConfig): string {
   const parts = [`${sf.radial.length} G2`];
   const a = sf.angular;
   if (a) parts.push(`${a.etaPerA2.length * a.zeta.length * a.lambda.length} ${a.kind} (η×ζ×λ = ${a.etaPerA2.length}×${a.zeta.length}×${a.lambda.length})`);
+  const p = sf.powerSpectrum;
+  if (p) parts.push(`power spectrum (n ${p.radial.length}, l ≤ ${p.lMax}, rc ${p.cutoffA} Å)`);
   return `${parts.join(' + ')} per element (pair), rc ${sf.cutoffA} Å${a && a.cutoffA !== sf.cutoffA ? `, angular ${a.cutoffA} Å` : ''}`;
 }
 

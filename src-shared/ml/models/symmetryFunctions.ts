@@ -16,6 +16,7 @@
 // statistics, and the design matrix of the linear model). The tf graph is in symmetryFunctionsTf.ts.
 import type { FrameGraph } from '../data/graph';
 import { pairIndex } from '../data/species';
+import { checkPowerSpectrum, powerSpectrumF64, powerSpectrumLayout, powerSpectrumNames, powerSpectrumPlan, type PowerSpectrumConfig } from './powerSpectrum';
 
 export interface RadialFunction {
   etaPerA2: number;
@@ -38,6 +39,8 @@ export interface SymmetryFunctionConfig {
   cutoffA: number;
   radial: RadialFunction[];
   angular: AngularSet | null;
+  /** Optional SOAP-like power spectrum after the angular blocks (powerSpectrum.ts); absent or null: none. */
+  powerSpectrum?: PowerSpectrumConfig | null;
 }
 
 /**
@@ -80,7 +83,8 @@ export function checkSymmetryFunctions(c: SymmetryFunctionConfig): SymmetryFunct
     for (const l of a.lambda) if (l !== 1 && l !== -1) throw new Error(`symmetry functions: lambda must be +1 or -1, got ${l}`);
     for (const e of a.etaPerA2) if (!(e >= 0)) throw new Error(`symmetry functions: angular eta must be >= 0, got ${e}`);
   }
-  if (c.radial.length === 0 && !(a && a.etaPerA2.length && a.zeta.length && a.lambda.length)) throw new Error('symmetry functions: no functions configured');
+  if (c.powerSpectrum) checkPowerSpectrum(c.powerSpectrum, c.cutoffA);
+  if (c.radial.length === 0 && !(a && a.etaPerA2.length && a.zeta.length && a.lambda.length) && !c.powerSpectrum) throw new Error('symmetry functions: no functions configured');
   return c;
 }
 
@@ -90,7 +94,10 @@ export interface FeatureLayout {
   /** Ka = nη·nζ·nλ, 0 without angular functions. */
   nAngular: number;
   nPairs: number;
-  /** Features per atom: S·Kr + S(S+1)/2·Ka. */
+  /** Power-spectrum columns (0 without one); they start at powerOffset = S·Kr + S(S+1)/2·Ka. */
+  nPower: number;
+  powerOffset: number;
+  /** Features per atom: S·Kr + S(S+1)/2·Ka + nPower. */
   nFeatures: number;
 }
 
@@ -98,7 +105,9 @@ export function featureLayout(c: SymmetryFunctionConfig, nSpecies: number): Feat
   const Kr = c.radial.length;
   const Ka = c.angular ? c.angular.etaPerA2.length * c.angular.zeta.length * c.angular.lambda.length : 0;
   const nPairs = (nSpecies * (nSpecies + 1)) / 2;
-  return { nSpecies, nRadial: Kr, nAngular: Ka, nPairs, nFeatures: nSpecies * Kr + nPairs * Ka };
+  const nPower = c.powerSpectrum ? powerSpectrumLayout(c.powerSpectrum, nSpecies).width : 0;
+  const powerOffset = nSpecies * Kr + nPairs * Ka;
+  return { nSpecies, nRadial: Kr, nAngular: Ka, nPairs, nPower, powerOffset, nFeatures: powerOffset + nPower };
 }
 
 /** Human-readable feature names, e.g. "G2[Si] eta=0.5 rs=2", "G4[Si,Si] eta=0.02 zeta=4 lambda=-1". */
@@ -108,6 +117,7 @@ export function featureNames(c: SymmetryFunctionConfig, symbols: readonly string
   for (let s = 0; s < S; s++) for (const r of c.radial) names.push(`G2[${symbols[s]}] eta=${r.etaPerA2} rs=${r.rsA}`);
   const a = c.angular;
   if (a) for (let s = 0; s < S; s++) for (let t = s; t < S; t++) for (const e of a.etaPerA2) for (const z of a.zeta) for (const l of a.lambda) names.push(`${a.kind}[${symbols[s]},${symbols[t]}] eta=${e} zeta=${z} lambda=${l}`);
+  if (c.powerSpectrum) names.push(...powerSpectrumNames(c.powerSpectrum, symbols));
   return names;
 }
 
@@ -233,6 +243,7 @@ export function descriptorsF64(
       }
     }
   }
+  if (c.powerSpectrum) powerSpectrumF64(powerSpectrumPlan(c.powerSpectrum, nSpecies), N, g.edgeI, g.edgeJ, v, species, G, D, F, L.powerOffset);
   return { values: G, edgeDerivatives: D };
 }
 

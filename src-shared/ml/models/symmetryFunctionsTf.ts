@@ -12,6 +12,7 @@ import { pairIndex } from '../data/species';
 import { safeOps } from '../tf/activations';
 import type { Tensor, Tensor1D, Tensor2D, Tf } from '../tf/types';
 import { featureLayout, type SymmetryFunctionConfig } from './symmetryFunctions';
+import { createHarmonics, powerSpectrumLayout, type PowerSpectrumConfig } from './powerSpectrum';
 
 /** Segment ids of the descriptor sums, computed once per batch on the host. */
 export function descriptorSegments(c: SymmetryFunctionConfig, b: HostGraphBatch): { radial: Int32Array; angular: Int32Array } {
@@ -64,6 +65,7 @@ export function descriptorBlockWidths(c: SymmetryFunctionConfig, nSpecies: numbe
   const w: number[] = [];
   if (L.nRadial > 0) w.push(nSpecies * L.nRadial);
   if (L.nAngular > 0) w.push(L.nPairs * L.nAngular);
+  if (L.nPower > 0) w.push(L.nPower);
   return w;
 }
 
@@ -128,7 +130,59 @@ export function descriptorsTf(tf: Tf, c: SymmetryFunctionConfig, k: SymmetryFunc
       blocks.push(tf.reshape(g4, [N, L.nPairs * L.nAngular]));
     }
   }
+  if (c.powerSpectrum && L.nPower > 0) blocks.push(powerSpectrumTf(tf, c.powerSpectrum, h, S, seg.sfRadialSegments as Tensor1D, edgeVectorsA, r, N));
   return blocks as Tensor2D[];
+}
+
+/**
+ * The power spectrum of powerSpectrum.ts as a graph: per edge g_n(r) Y_lm(r̂) (the harmonics by the
+ * same recurrence, as polynomials of r̂ = r/|r|), summed onto (atom, element) rows, then per degree l
+ * the products Σ_m c^s_{nlm} c^t_{n'lm} as one batched matMul, and the layout's columns gathered.
+ */
+function powerSpectrumTf(tf: Tf, ps: PowerSpectrumConfig, host: HostGraphBatch, S: number, segments: Tensor1D, v: Tensor2D, r: Tensor, N: number): Tensor2D {
+  const ops = safeOps(tf);
+  const lay = powerSpectrumLayout(ps, S), Nn = lay.nMax, L = lay.lMax, LM = lay.nLm, P = v.shape[0];
+  // edges beyond the density's cutoff add nothing (decided on the host's edge lengths: a step has no gradient)
+  const hv = host.edgeVectorsA, rc2 = ps.cutoffA * ps.cutoffA;
+  const inside = tf.tensor1d(Float32Array.from({ length: P }, (_, p) => (hv[3 * p] ** 2 + hv[3 * p + 1] ** 2 + hv[3 * p + 2] ** 2 < rc2 ? 1 : 0)));
+  const fc = tf.mul(cosineCutoff(tf, r, ps.cutoffA), inside);
+  const eta = tf.tensor2d(ps.radial.map((f) => f.etaPerA2), [1, Nn]), rs = tf.tensor2d(ps.radial.map((f) => f.rsA), [1, Nn]);
+  const g = tf.mul(ops.exp(tf.mul(tf.neg(eta), tf.square(tf.sub(tf.reshape(r, [P, 1]), rs)))), tf.reshape(fc, [P, 1])); // [P, Nn]
+  const u = tf.div(v, tf.reshape(r, [P, 1]));
+  const [x, y, z] = tf.split(u, 3, 1) as Tensor[]; // [P, 1] each
+  const cs: Tensor[] = [tf.onesLike(x)], sn: Tensor[] = [tf.zerosLike(x)];
+  for (let m = 1; m <= L; m++) {
+    cs.push(tf.sub(tf.mul(x, cs[m - 1]), tf.mul(y, sn[m - 1])));
+    sn.push(tf.add(tf.mul(x, sn[m - 1]), tf.mul(y, cs[m - 1])));
+  }
+  const h = createHarmonics(L); // for the normalisation factors
+  const Y: Tensor[] = new Array(LM);
+  for (let m = 0; m <= L; m++) {
+    // Q_l^m(z) on the unit sphere: Q_m^m constant, Q_{m+1}^m = (2m+1) z Q_m^m, then the three-term recurrence
+    let qmm = 1;
+    for (let k = 1; k <= m; k++) qmm *= -(2 * k - 1);
+    const Q: Tensor[] = [tf.mul(tf.onesLike(z), qmm)];
+    if (m + 1 <= L) Q.push(tf.mul(z, (2 * m + 1) * qmm));
+    for (let l = m + 2; l <= L; l++) Q.push(tf.sub(tf.mul(z, tf.mul(Q[l - m - 1], (2 * l - 1) / (l - m))), tf.mul(Q[l - m - 2], (l + m - 1) / (l - m))));
+    for (let l = m; l <= L; l++) {
+      const nf = h.norm[l * l + l + m], q = Q[l - m];
+      Y[l * l + l + m] = tf.mul(q, tf.mul(cs[m], nf));
+      if (m > 0) Y[l * l + l - m] = tf.mul(q, tf.mul(sn[m], nf));
+    }
+  }
+  const Yt = tf.concat(Y, 1); // [P, LM]
+  const b = tf.reshape(tf.mul(tf.reshape(g, [P, Nn, 1]), tf.reshape(Yt, [P, 1, LM])), [P, Nn * LM]);
+  const c = tf.reshape(tf.unsortedSegmentSum(b, segments, N * S), [N, S * Nn, LM]);
+  const SN = S * Nn;
+  const perL: Tensor[] = [];
+  for (let l = 0; l <= L; l++) {
+    const Cl = tf.slice(c, [0, 0, l * l], [N, SN, 2 * l + 1]);
+    perL.push(tf.reshape(tf.matMul(Cl as Tensor, Cl as Tensor, false, true), [N, SN * SN]));
+  }
+  const all = perL.length === 1 ? perL[0] : tf.concat(perL, 1); // [N, (L+1)·SN²]
+  const cols = Int32Array.from(lay.features, (f) => f.l * SN * SN + (f.s * Nn + f.n) * SN + f.t * Nn + f.n2);
+  const norm = tf.tensor2d(Float32Array.from(lay.features, (f) => (4 * Math.PI) / (2 * f.l + 1)), [1, lay.width]);
+  return tf.mul(tf.gather(all, tf.tensor1d(cols, 'int32'), 1), norm) as Tensor2D;
 }
 
 /** Per-species standardisation constants (n2p2 scaling), split into the descriptor blocks. */
