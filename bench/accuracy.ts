@@ -15,7 +15,8 @@
 //      [--group-weights Surface=5,Vacancy=2 (loss weight per config_type; others 1)]
 //      [--final-stage EPOCH:ENERGY_WEIGHT:LR_FACTOR (a last loss stage from EPOCH, as MACE ends its runs)]
 //      [--weight-decay W (AdamW, decoupled; default 0 = Adam)]
-//      [--sparse-points 1000] [--length-scale 2] [--regularization 1e-6] (the kernel model)
+//      [--sparse-points 1000] [--length-scale 2] [--regularization 1e-6] [--scaling feature|block] (the kernel model)
+//      [--power-spectrum NMAX,LMAX (add the SOAP-like power spectrum; linear and kernel models)] [--angular-kind none]
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
 //      stopping waits 4x as long)
@@ -24,6 +25,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
+import { defaultPowerSpectrum } from '../src-shared/ml/models/powerSpectrum';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -91,11 +93,18 @@ function modelConfig(model: string): unknown {
   const radial = [{ etaPerA2: 0, rsA: 0 }, ...Array.from({ length: n }, (_, k) => ({ etaPerA2: 1 / (2 * dr * dr), rsA: lo + k * dr }))];
   const etas = (opt('angular-widths') ?? `1.5,2.5,3.5,${rc}`).split(',').map(Number).map((r) => 1 / (2 * r * r));
   const zeta = (opt('zetas') ?? '1,2,4,16').split(',').map(Number);
-  const symmetryFunctions = { cutoffA: rc, radial, angular: { kind: opt('angular-kind') ?? 'G4', cutoffA: rc, etaPerA2: etas, zeta, lambda: [-1, 1] } };
+  const kind = opt('angular-kind') ?? 'G4';
+  const ps = opt('power-spectrum')?.split(',').map(Number);
+  const symmetryFunctions = {
+    cutoffA: rc,
+    radial,
+    angular: kind === 'none' ? null : { kind, cutoffA: rc, etaPerA2: etas, zeta, lambda: [-1, 1] },
+    ...(ps ? { powerSpectrum: defaultPowerSpectrum({ cutoffA: rc, nMax: ps[0], lMax: ps[1], rLowerA: lo }) } : {}),
+  };
   if (model === 'bpnn') return { symmetryFunctions, hidden, activation: 'tanh' };
   if (model === 'linear') return { symmetryFunctions };
   if (model === 'kernel') {
-    return { symmetryFunctions, sparsePoints: Number(opt('sparse-points') ?? 1000), lengthScale: Number(opt('length-scale') ?? 2), regularization: Number(opt('regularization') ?? 1e-6) };
+    return { symmetryFunctions, sparsePoints: Number(opt('sparse-points') ?? 1000), lengthScale: Number(opt('length-scale') ?? 2), regularization: Number(opt('regularization') ?? 1e-6), scaling: opt('scaling') ?? 'feature' };
   }
   return {};
 }

@@ -3,6 +3,7 @@
 // once (one per core) in a hyper-parameter scan; prints one JSON line. The scans in
 // bench/accuracy.md were made with this fit (bench/accuracy.ts then checks a setting through the CLI).
 //   EL=Mo|Si M=1000 ELL=2 LAM=1e-6 WE=10 WS=0.05 NR=20 AW=1,1.5,2,2.5,3.5,5 ZS=1,2,4,8,16,32 RC=5 SFK=G4|G5|none
+//   SCALE=feature|block (the kernel's descriptor scaling)
 //   PS=nMax,lMax (add the power spectrum of models/powerSpectrum.ts; PSRC its cutoff, default RC)
 //   DATA=../shared/data npx tsx bench/kernel_scan.ts
 import { readFramesFromPath } from '../src-main/node/readFile';
@@ -31,7 +32,7 @@ const sf: SymmetryFunctionConfig = {
     lambda: [-1, 1],
   },
 };
-const config: KernelConfig = { symmetryFunctions: sf, sparsePoints: Number(env('M', '1000')), lengthScale: Number(env('ELL', '2')), regularization: Number(env('LAM', '1e-6')), ridge: 1e-6 };
+const config: KernelConfig = { symmetryFunctions: sf, sparsePoints: Number(env('M', '1000')), lengthScale: Number(env('ELL', '2')), regularization: Number(env('LAM', '1e-6')), ridge: 1e-6, scaling: env('SCALE', 'feature') as 'feature' | 'block' };
 const weights = { energyWeight: Number(env('WE', '10')), forceWeight: 1, stressWeight: Number(env('WS', '0.05')) };
 
 async function read(path: string): Promise<Frame[]> {

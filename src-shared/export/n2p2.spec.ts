@@ -20,6 +20,7 @@ import { defaultSymmetryFunctions, featureLayout, graphSpecOf, type SymmetryFunc
 import { createRng } from '../space/rng';
 import { symbolOf } from '../atoms/elements';
 import { exportN2p2, N2p2ExportError } from './n2p2';
+import { defaultPowerSpectrum } from '../ml/models/powerSpectrum';
 import { perturbedFcc } from './testing';
 
 const PY = '/usr/bin/python3';
@@ -195,6 +196,10 @@ describe('n2p2 export refuses what n2p2 cannot express', () => {
   it('SiLU networks are refused, naming the activations n2p2 has', () => {
     const saved = makeSaved('bpnn', G4, { hidden: [4], activation: 'silu' }, 6);
     expect(() => exportN2p2(saved)).toThrow(/activation "silu" has no n2p2 equivalent/);
+  });
+  it('a power spectrum (SOAP-like descriptors) is refused with the reason', () => {
+    const saved = makeSaved('linear', { ...G4, powerSpectrum: defaultPowerSpectrum({ cutoffA: 4.5, nMax: 2, lMax: 2 }) }, {}, 8);
+    expect(() => exportN2p2(saved)).toThrow(/power spectrum .* n2p2 has no symmetry function for/);
   });
   it('writes one weights file per element named by atomic number, and a LAMMPS input with units', () => {
     const out = exportN2p2(makeSaved('bpnn', G4, { hidden: [4], activation: 'tanh' }, 7));

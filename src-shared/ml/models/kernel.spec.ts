@@ -15,6 +15,7 @@ import { modelCalculator } from './calculator';
 import { fitKernelModel, loadKernelModel, parseKernelConfig, type KernelConfig } from './kernel';
 import { fitLinearModel } from './linear';
 import { createModel, modelType } from './registry';
+import { describeModelConfig } from './describe';
 import { decodeModel, encodeModel, type SavedModel } from './serialization';
 import { defaultSymmetryFunctions } from './symmetryFunctions';
 
@@ -152,6 +153,30 @@ describe('sparse kernel model (GAP-style) on symmetry functions', () => {
     expect(() => parseKernelConfig({ lengthScale: -1 })).toThrow(/lengthScale/);
     expect(() => parseKernelConfig({ regularization: 0 })).toThrow(/regularization/);
     expect(() => parseKernelConfig({ regularization: Number.NaN })).toThrow(/regularization/);
+    expect(() => parseKernelConfig({ scaling: 'none' })).toThrow(/scaling must be "feature" or "block"/);
+    // the BP trainer and its WebAssembly kernel compute G2/G4/G5 only
+    expect(() => modelType('bpnn').parseConfig({ symmetryFunctions: withPower.symmetryFunctions })).toThrow(/power spectrum is available to the linear and kernel models only/);
+    expect(describeModelConfig('kernel', withPower)).toContain('power spectrum (n 2, l ≤ 3, rc 3.4 Å)');
+  });
+
+  it('block scaling: one scale per descriptor kind and element, the RMS of the per-feature ones', async () => {
+    const { tf } = await useBackend('cpu');
+    const data = prepareTrainingData(frames, { split: all });
+    const byFeature = create(tf, data, withPower).model, byBlock = create(tf, data, { ...withPower, scaling: 'block' }).model;
+    const std = (m: typeof byFeature) => m.save().buffers.find((b) => b.name === 'feature_std')!.data;
+    const a = std(byFeature), b = std(byBlock);
+    const F = a.length / 2, bounds = [0, 2 * 3, 2 * 3 + 3 * 4, F]; // 3 radial, 4 angular (x3 pairs), then the power spectrum
+    for (let s = 0; s < 2; s++) {
+      for (let k = 0; k < 3; k++) {
+        const lo = s * F + bounds[k], hi = s * F + bounds[k + 1];
+        let ss = 0;
+        for (let f = lo; f < hi; f++) ss += a[f] ** 2;
+        for (let f = lo; f < hi; f++) expect(b[f]).toBeCloseTo(Math.sqrt(ss / (hi - lo)), 12);
+      }
+    }
+    expect(new Set(Array.from(a)).size).toBeGreaterThan(10);
+    byFeature.dispose();
+    byBlock.dispose();
   });
 
   it('on the Si example: validation errors below the linear model on the same descriptors', async () => {

@@ -37,6 +37,13 @@ export interface KernelConfig {
   regularization: number;
   /** Ridge penalty on the linear weights w. */
   ridge: number;
+  /**
+   * How descriptors are scaled before the kernel: 'feature' (each to unit variance over the
+   * training atoms, n2p2's scaling) or 'block' (one scale per descriptor kind: radial, angular,
+   * power spectrum; the RMS of its features' standard deviations), which keeps the relative size
+   * of the features within a kind, as SOAP kernels do, instead of blowing up rarely varying ones.
+   */
+  scaling?: 'feature' | 'block';
 }
 
 export function defaultKernelConfig(): KernelConfig {
@@ -60,7 +67,9 @@ export function parseKernelConfig(raw: unknown): KernelConfig {
     lengthScale: r.lengthScale ?? d.lengthScale,
     regularization: r.regularization ?? d.regularization,
     ridge: r.ridge ?? d.ridge,
+    ...(r.scaling !== undefined || d.scaling !== undefined ? { scaling: r.scaling ?? d.scaling } : {}),
   };
+  if (c.scaling !== undefined && c.scaling !== 'feature' && c.scaling !== 'block') throw new Error(`kernel: scaling must be "feature" or "block", got ${JSON.stringify(c.scaling)}`);
   checkSymmetryFunctions(c.symmetryFunctions);
   if (!(Number.isInteger(c.sparsePoints) && c.sparsePoints >= 1 && c.sparsePoints <= 20000)) {
     throw new Error(`kernel: sparsePoints must be an integer in 1..20000, got ${c.sparsePoints} (the solve grows as its cube; 500-2000 is usual)`);
@@ -150,6 +159,23 @@ export function kernelAtomEnergy(p: KernelParameters, s: number, G: Float64Array
   return e;
 }
 
+/** Replace each element's per-feature standard deviations by one RMS value per descriptor kind (in place). */
+function blockScales(sf: SymmetryFunctionConfig, S: number, std: Float64Array, count: Float64Array): void {
+  const L = featureLayout(sf, S), F = L.nFeatures;
+  const bounds = [0, S * L.nRadial, L.powerOffset, F];
+  for (let s = 0; s < S; s++) {
+    if (count[s] === 0) continue;
+    for (let b = 0; b + 1 < bounds.length; b++) {
+      const lo = bounds[b], hi = bounds[b + 1];
+      if (hi <= lo) continue;
+      let ss = 0;
+      for (let f = lo; f < hi; f++) ss += std[s * F + f] ** 2;
+      const rms = Math.sqrt(ss / (hi - lo));
+      for (let f = lo; f < hi; f++) std[s * F + f] = rms;
+    }
+  }
+}
+
 /** Farthest-point sample of each element's standardised training environments. */
 function sparsePointsOf(c: KernelConfig, S: number, F: number, mean: Float64Array, std: Float64Array, graphs: Iterable<{ graph: import('../data/graph').FrameGraph; species: Int32Array }> | undefined): Float64Array[] {
   const pools: Float64Array[][] = Array.from({ length: S }, () => []);
@@ -176,6 +202,7 @@ export function createKernelModel(tf: Tf, config: KernelConfig, init: ModelInit)
   const S = init.species.numbers.length;
   const F = featureLayout(c.symmetryFunctions, S).nFeatures;
   const stats = statisticsOf(c.symmetryFunctions, S, init.trainingGraphs?.());
+  if (c.scaling === 'block') blockScales(c.symmetryFunctions, S, stats.std, stats.count);
   const points = sparsePointsOf(c, S, F, stats.mean, stats.std, init.trainingGraphs?.());
   return loadKernelModel(tf, {
     format: MODEL_FORMAT,
