@@ -14,6 +14,7 @@
 // of symmetryFunctionsKernel.ts) and a forward / reverse pass on the half pair list of the fast
 // inference path (inference/pairGeometry.ts), which never materialises dp/dr.
 import type { RadialFunction } from './symmetryFunctions';
+import type { PairGeometry } from '../inference/pairGeometry';
 
 export interface PowerSpectrumConfig {
   /** Cutoff of the neighbour density, Å (<= the radial cutoff of the symmetry functions). */
@@ -331,18 +332,8 @@ export function powerSpectrumF64(plan: PowerSpectrumPlan, nAtoms: number, edgeI:
   }
 }
 
-/** The half pair list of the fast inference path (inference/pairGeometry.ts). */
-export interface PairList {
-  nAtoms: number;
-  nPairs: number;
-  pairI: Int32Array;
-  pairJ: Int32Array;
-  /** [3P] d_p = r_j - r_i (+ image shift) */
-  vec: Float64Array;
-  r: Float64Array;
-  /** [3P] dE/dd_p, added to by powerSpectrumBackward. */
-  grad: Float64Array;
-}
+/** The half pair list of the fast inference path, as much of it as these passes read (grad: added to). */
+export type PairList = Pick<PairGeometry, 'nAtoms' | 'nPairs' | 'pairI' | 'pairJ' | 'vec' | 'r' | 'grad'>;
 
 /** Coefficients c and their adjoints dE/dc of every atom, grown on demand (kept from forward to backward). */
 export interface PowerSpectrumScratch {

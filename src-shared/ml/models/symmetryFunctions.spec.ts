@@ -5,6 +5,7 @@ import { buildFrameGraph } from '../data/graph';
 import { speciesIndices, speciesTable } from '../data/species';
 import { randomLabelledFrame } from '../testing/fixtures';
 import { useBackend } from '../testing/tfTesting';
+import { edgeJacobianError } from '../testing/descriptorChecks';
 import { descriptorsF64, featureLayout, featureNames, graphSpecOf, type SymmetryFunctionConfig } from './symmetryFunctions';
 import { descriptorSegmentTensors, descriptorsTf, disposeConstants, symmetryFunctionConstants } from './symmetryFunctionsTf';
 
@@ -77,24 +78,7 @@ describe('symmetry functions (n2p2 definitions)', () => {
       const periodic = randomLabelledFrame(createRng(3), ['Si', 'O', 'Si', 'O', 'Si'], { boxA: 4.2, minA: 1.5, periodic: true });
       const sp = speciesIndices(table, periodic.numbers);
       const g = buildFrameGraph(periodic, graphSpecOf(c));
-      const { edgeDerivatives: D } = descriptorsF64(c, g, sp, 2, true);
-      const F = featureLayout(c, 2).nFeatures;
-      const h = 1e-6;
-      let worst = 0;
-      for (let p = 0; p < g.edgeI.length; p += 7) {
-        for (let x = 0; x < 3; x++) {
-          // move r_p alone (the function of edge vectors that the derivative refers to)
-          const v = g.edgeVectorsA;
-          const x0 = v[3 * p + x];
-          v[3 * p + x] = x0 + h;
-          const gp = descriptorsF64(c, g, sp, 2).values;
-          v[3 * p + x] = x0 - h;
-          const gm = descriptorsF64(c, g, sp, 2).values;
-          v[3 * p + x] = x0;
-          const i = g.edgeI[p];
-          for (let m = 0; m < F; m++) worst = Math.max(worst, Math.abs((gp[i * F + m] - gm[i * F + m]) / (2 * h) - D![(p * F + m) * 3 + x]));
-        }
-      }
+      const { worst } = edgeJacobianError(c, g, sp, 2, 7);
       expect(worst).toBeLessThan(1e-6);
     });
   }
