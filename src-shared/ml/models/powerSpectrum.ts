@@ -51,23 +51,19 @@ export interface PowerSpectrumLayout {
   nLm: number;
   /** Columns of the whole power-spectrum part. */
   width: number;
-  /** [S·S] column (relative to the part's start) of the block of element pair {s, t}. */
-  blockOf: Int32Array;
-  /** [S·S] whether block {s, t} is a same-element (triangular) block. */
+  /** Each column: element pair (s <= t), degree l and radial channels n, n' (n' >= n when s = t). */
   features: { s: number; t: number; l: number; n: number; n2: number }[];
 }
 
 export function powerSpectrumLayout(p: PowerSpectrumConfig, nSpecies: number): PowerSpectrumLayout {
   const N = p.radial.length, L = p.lMax, S = nSpecies;
-  const blockOf = new Int32Array(S * S);
   const features: PowerSpectrumLayout['features'] = [];
   for (let s = 0; s < S; s++) {
     for (let t = s; t < S; t++) {
-      blockOf[s * S + t] = blockOf[t * S + s] = features.length;
       for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) for (let n2 = s === t ? n : 0; n2 < N; n2++) features.push({ s, t, l, n, n2 });
     }
   }
-  return { nMax: N, lMax: L, nLm: (L + 1) * (L + 1), width: features.length, blockOf, features };
+  return { nMax: N, lMax: L, nLm: (L + 1) * (L + 1), width: features.length, features };
 }
 
 /** Feature names, e.g. "P[Mo,Mo] l=2 n=0 n'=3". */
