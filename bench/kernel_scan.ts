@@ -4,9 +4,12 @@
 // bench/accuracy.md were made with this fit (bench/accuracy.ts then checks a setting through the CLI).
 //   EL=Mo|Si M=1000 ELL=2 LAM=1e-6 WE=10 WS=0.05 NR=20 AW=1,1.5,2,2.5,3.5,5 ZS=1,2,4,8,16,32 RC=5 SFK=G4|G5|none
 //   SCALE=feature|block (the kernel's descriptor scaling)
+//   SAVE=DIR (also write the fitted model there as a run folder: `eval --model DIR`, or a committee member)
 //   PS=nMax,lMax (add the power spectrum of models/powerSpectrum.ts; PSRC its cutoff, default RC)
 //   DATA=../shared/data npx tsx bench/kernel_scan.ts
+import { mkdirSync } from 'node:fs';
 import { readFramesFromPath } from '../src-main/node/readFile';
+import { saveModelFiles } from '../src-main/ml/runFolder';
 import { prepareTrainingData } from '../src-shared/ml/data/trainingData';
 import { createGraphCache } from '../src-shared/ml/data/graph';
 import { defaultPowerSpectrum } from '../src-shared/ml/models/powerSpectrum';
@@ -57,6 +60,10 @@ const model = createKernelModel(tf, config, {
   },
 });
 fitKernelModel(model, data, graphs, weights);
+if (process.env.SAVE) {
+  mkdirSync(process.env.SAVE, { recursive: true });
+  saveModelFiles(process.env.SAVE, model.save({ createdBy: 'bench/kernel_scan.ts' }));
+}
 const calc = fastModelCalculator(model.save())!;
 function score(idx: readonly number[]) {
   let e = 0, f = 0, nf = 0;
