@@ -70,8 +70,8 @@ export function parseKernelConfig(raw: unknown): KernelConfig {
     lengthScale: r.lengthScale ?? d.lengthScale,
     regularization: r.regularization ?? d.regularization,
     ridge: r.ridge ?? d.ridge,
-    ...(r.scaling !== undefined || d.scaling !== undefined ? { scaling: r.scaling ?? d.scaling } : {}),
   };
+  if (r.scaling !== undefined) c.scaling = r.scaling; // absent means 'feature' (and keeps older model files' configs as they were)
   if (c.scaling !== undefined && c.scaling !== 'feature' && c.scaling !== 'block') throw new Error(`kernel: scaling must be "feature" or "block", got ${JSON.stringify(c.scaling)}`);
   checkSymmetryFunctions(c.symmetryFunctions);
   if (!(Number.isInteger(c.sparsePoints) && c.sparsePoints >= 1 && c.sparsePoints <= 20000)) {

@@ -72,7 +72,7 @@ export function powerSpectrumNames(p: PowerSpectrumConfig, symbols: readonly str
 }
 
 /** √((2l+1)/(4π) (l-m)!/(l+m)!) (·√2 for m > 0): the orthonormal real harmonics' factors, [l² + l + m] for m >= 0. */
-function normalisation(L: number): Float64Array {
+export function harmonicNorms(L: number): Float64Array {
   const out = new Float64Array((L + 1) * (L + 1));
   for (let l = 0; l <= L; l++) {
     for (let m = 0; m <= l; m++) {
@@ -83,6 +83,9 @@ function normalisation(L: number): Float64Array {
   }
   return out;
 }
+
+/** Index of Q̃_l^m (m <= l) in the triangular arrays of Harmonics. */
+const qi = (l: number, m: number) => (l * (l + 1)) / 2 + m;
 
 /** Scratch and constants of the harmonics up to degree L. */
 export interface Harmonics {
@@ -103,7 +106,7 @@ export interface Harmonics {
 
 export function createHarmonics(L: number): Harmonics {
   const nq = ((L + 1) * (L + 2)) / 2, nlm = (L + 1) * (L + 1);
-  return { L, norm: normalisation(L), Y: new Float64Array(nlm), dY: new Float64Array(3 * nlm), Q: new Float64Array(nq), Qz: new Float64Array(nq), Qr: new Float64Array(nq), cs: new Float64Array(L + 1), sn: new Float64Array(L + 1) };
+  return { L, norm: harmonicNorms(L), Y: new Float64Array(nlm), dY: new Float64Array(3 * nlm), Q: new Float64Array(nq), Qz: new Float64Array(nq), Qr: new Float64Array(nq), cs: new Float64Array(L + 1), sn: new Float64Array(L + 1) };
 }
 
 /**
@@ -116,7 +119,6 @@ export function createHarmonics(L: number): Harmonics {
  */
 export function harmonics(h: Harmonics, x: number, y: number, z: number): void {
   const { L, norm, Y, dY, Q, Qz, Qr, cs, sn } = h;
-  const qi = (l: number, m: number) => (l * (l + 1)) / 2 + m;
   cs[0] = 1;
   sn[0] = 0;
   for (let m = 1; m <= L; m++) {
@@ -150,10 +152,11 @@ export function harmonics(h: Harmonics, x: number, y: number, z: number): void {
       // ∂sn_m/∂x = m sn_{m-1}, ∂sn_m/∂y = m cs_{m-1}
       const q = Q[k], gx = 2 * x * Qr[k], gy = 2 * y * Qr[k], gz = Qz[k] + 2 * z * Qr[k];
       const cm1 = m > 0 ? cs[m - 1] : 0, sm1 = m > 0 ? sn[m - 1] : 0;
-      for (const sign of m === 0 ? [1] : [1, -1]) {
-        const idx = l * l + l + sign * m;
-        const ang = sign > 0 ? cs[m] : sn[m];
-        const dax = sign > 0 ? m * cm1 : m * sm1, day = sign > 0 ? -m * sm1 : m * cm1;
+      // m >= 0 with Re(x + iy)^m, then (m > 0) -m with Im(x + iy)^m
+      for (let side = 0; side < (m === 0 ? 1 : 2); side++) {
+        const idx = side === 0 ? l * l + l + m : l * l + l - m;
+        const ang = side === 0 ? cs[m] : sn[m];
+        const dax = side === 0 ? m * cm1 : m * sm1, day = side === 0 ? -m * sm1 : m * cm1;
         const v = nf * q * ang;
         let px = nf * (gx * ang + q * dax), py = nf * (gy * ang + q * day), pz = nf * gz * ang;
         // project out the radial part: Y is homogeneous of degree l in r, so r̂·∇ = l Y at |r| = 1
@@ -183,6 +186,9 @@ export interface PowerSpectrumPlan {
   fs: Int32Array;
   ft: Int32Array;
   h: Harmonics;
+  /** [N] η and rs of the radial channels. */
+  eta: Float64Array;
+  rs: Float64Array;
   /** [N] g_n and dg_n/dr of the current edge. */
   g: Float64Array;
   dg: Float64Array;
@@ -202,6 +208,8 @@ export function powerSpectrumPlan(p: PowerSpectrumConfig, nSpecies: number): Pow
     fs: Int32Array.from(f, (x) => x.s),
     ft: Int32Array.from(f, (x) => x.t),
     h: createHarmonics(p.lMax),
+    eta: Float64Array.from(p.radial, (f) => f.etaPerA2),
+    rs: Float64Array.from(p.radial, (f) => f.rsA),
     g: new Float64Array(layout.nMax),
     dg: new Float64Array(layout.nMax),
   };
@@ -213,9 +221,8 @@ function edgeBasis(plan: PowerSpectrumPlan, x: number, y: number, z: number, r: 
   if (r >= rc || r === 0) return false;
   const piRc = Math.PI / rc;
   const fc = 0.5 * (Math.cos(piRc * r) + 1), dfc = -0.5 * piRc * Math.sin(piRc * r);
-  for (let n = 0; n < c.radial.length; n++) {
-    const { etaPerA2: eta, rsA: rs } = c.radial[n];
-    const d = r - rs, e = Math.exp(-eta * d * d);
+  for (let n = 0; n < plan.eta.length; n++) {
+    const eta = plan.eta[n], d = r - plan.rs[n], e = Math.exp(-eta * d * d);
     plan.g[n] = e * fc;
     plan.dg[n] = e * (dfc - 2 * eta * d * fc);
   }

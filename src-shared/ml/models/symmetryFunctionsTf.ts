@@ -12,7 +12,7 @@ import { pairIndex } from '../data/species';
 import { safeOps } from '../tf/activations';
 import type { Tensor, Tensor1D, Tensor2D, Tf } from '../tf/types';
 import { featureLayout, type SymmetryFunctionConfig } from './symmetryFunctions';
-import { createHarmonics, powerSpectrumLayout, type PowerSpectrumConfig } from './powerSpectrum';
+import { harmonicNorms, powerSpectrumLayout, type PowerSpectrumConfig } from './powerSpectrum';
 
 /** Segment ids of the descriptor sums, computed once per batch on the host. */
 export function descriptorSegments(c: SymmetryFunctionConfig, b: HostGraphBatch): { radial: Int32Array; angular: Int32Array } {
@@ -155,7 +155,7 @@ function powerSpectrumTf(tf: Tf, ps: PowerSpectrumConfig, host: HostGraphBatch, 
     cs.push(tf.sub(tf.mul(x, cs[m - 1]), tf.mul(y, sn[m - 1])));
     sn.push(tf.add(tf.mul(x, sn[m - 1]), tf.mul(y, cs[m - 1])));
   }
-  const h = createHarmonics(L); // for the normalisation factors
+  const norms = harmonicNorms(L);
   const Y: Tensor[] = new Array(LM);
   for (let m = 0; m <= L; m++) {
     // Q_l^m(z) on the unit sphere: Q_m^m constant, Q_{m+1}^m = (2m+1) z Q_m^m, then the three-term recurrence
@@ -165,7 +165,7 @@ function powerSpectrumTf(tf: Tf, ps: PowerSpectrumConfig, host: HostGraphBatch, 
     if (m + 1 <= L) Q.push(tf.mul(z, (2 * m + 1) * qmm));
     for (let l = m + 2; l <= L; l++) Q.push(tf.sub(tf.mul(z, tf.mul(Q[l - m - 1], (2 * l - 1) / (l - m))), tf.mul(Q[l - m - 2], (l + m - 1) / (l - m))));
     for (let l = m; l <= L; l++) {
-      const nf = h.norm[l * l + l + m], q = Q[l - m];
+      const nf = norms[l * l + l + m], q = Q[l - m];
       Y[l * l + l + m] = tf.mul(q, tf.mul(cs[m], nf));
       if (m > 0) Y[l * l + l - m] = tf.mul(q, tf.mul(sn[m], nf));
     }
