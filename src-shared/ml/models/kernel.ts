@@ -45,6 +45,15 @@ export interface KernelConfig {
    * of the features within a kind, as SOAP kernels do, instead of blowing up rarely varying ones.
    */
   scaling?: 'feature' | 'block';
+  /**
+   * The kernel: 'gaussian' (default) exp(-|x - z|² / (2 F ℓ²)), which decays to the linear part far
+   * from every sparse point; or 'polynomial' (1 + x·z / (F ℓ²))^degree, a polynomial in the
+   * descriptors (body order up to `degree` times the descriptor's), which extrapolates as a
+   * polynomial instead of falling back to the linear part, as MTP and GAP's dot-product SOAP kernel do.
+   */
+  kernel?: 'gaussian' | 'polynomial';
+  /** ζ of the polynomial kernel, an integer 1..8 (default 2). */
+  degree?: number;
 }
 
 export function defaultKernelConfig(): KernelConfig {
@@ -73,6 +82,14 @@ export function parseKernelConfig(raw: unknown): KernelConfig {
   };
   if (r.scaling !== undefined) c.scaling = r.scaling; // absent means 'feature' (and keeps older model files' configs as they were)
   if (c.scaling !== undefined && c.scaling !== 'feature' && c.scaling !== 'block') throw new Error(`kernel: scaling must be "feature" or "block", got ${JSON.stringify(c.scaling)}`);
+  if (r.kernel !== undefined) c.kernel = r.kernel; // absent means 'gaussian'
+  if (c.kernel !== undefined && c.kernel !== 'gaussian' && c.kernel !== 'polynomial') throw new Error(`kernel: kernel must be "gaussian" or "polynomial", got ${JSON.stringify(c.kernel)}`);
+  if (r.degree !== undefined) {
+    if (c.kernel !== 'polynomial') throw new Error('kernel: degree is the exponent of the polynomial kernel; set "kernel": "polynomial" with it, or drop it');
+    c.degree = r.degree;
+  }
+  if (c.kernel === 'polynomial' && c.degree === undefined) c.degree = 2;
+  if (c.degree !== undefined && !(Number.isInteger(c.degree) && c.degree >= 1 && c.degree <= 8)) throw new Error(`kernel: degree must be an integer in 1..8, got ${c.degree} (2-4 is usual; GAP's SOAP kernels use 2 or 4)`);
   checkSymmetryFunctions(c.symmetryFunctions);
   if (!(Number.isInteger(c.sparsePoints) && c.sparsePoints >= 1 && c.sparsePoints <= 20000)) {
     throw new Error(`kernel: sparsePoints must be an integer in 1..20000, got ${c.sparsePoints} (the solve grows as its cube; 500-2000 is usual)`);
@@ -87,8 +104,10 @@ export function parseKernelConfig(raw: unknown): KernelConfig {
 export interface KernelParameters {
   nSpecies: number;
   nFeatures: number;
-  /** 1 / (2 F ℓ²) */
+  /** Gaussian: 1 / (2 F ℓ²); polynomial: 1 / (F ℓ²). */
   gamma: number;
+  /** 0 for the Gaussian kernel, else ζ of the polynomial kernel (1 + γ x·z)^ζ. */
+  degree: number;
   mean: Float64Array;
   std: Float64Array;
   /** [S] sparse points of each element [M_s·F] (standardised descriptors). */
@@ -112,7 +131,8 @@ export function kernelParameters(saved: SavedModel): KernelParameters {
   return {
     nSpecies: S,
     nFeatures: F,
-    gamma: 1 / (2 * F * c.lengthScale * c.lengthScale),
+    gamma: (c.kernel === 'polynomial' ? 1 : 0.5) / (F * c.lengthScale * c.lengthScale),
+    degree: c.kernel === 'polynomial' ? c.degree! : 0,
     mean: get('feature_mean'),
     std: get('feature_std'),
     points,
@@ -126,6 +146,8 @@ export function kernelParameters(saved: SavedModel): KernelParameters {
     b: get('linear/b'),
   };
 }
+
+const KD = new Float64Array(3);
 
 /**
  * E_i of one atom (E0 excluded) from its raw descriptors `G` [F] at `off`; with `dEdG` given, also
@@ -143,23 +165,44 @@ export function kernelAtomEnergy(p: KernelParameters, s: number, G: Float64Array
   let xx = 0;
   for (let f = 0; f < F; f++) xx += x[f] * x[f];
   if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] = 0;
-  const zz = p.pointNorms[s];
+  const zz = p.pointNorms[s], kd = KD;
   let csum = 0;
   for (let m = 0; m < M; m++) {
     let xz = 0;
     const o = m * F;
     for (let f = 0; f < F; f++) xz += x[f] * Z[o + f];
-    const k = Math.exp(-p.gamma * Math.max(0, xx - 2 * xz + zz[m]));
-    e += a[m] * k;
+    kernelValue(p, xx, xz, zz[m], kd);
+    e += a[m] * kd[0];
     if (dEdG) {
-      const c = -2 * p.gamma * a[m] * k;
-      csum += c;
-      for (let f = 0; f < F; f++) dEdG[off + f] -= c * Z[o + f];
+      // dk/dx = A x + B z
+      csum += a[m] * kd[1];
+      const cz = a[m] * kd[2];
+      for (let f = 0; f < F; f++) dEdG[off + f] += cz * Z[o + f];
     }
   }
   if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] += csum * x[f] + p.w[s * F + f];
   if (dEdG) for (let f = 0; f < F; f++) dEdG[off + f] /= p.std[s * F + f];
   return e;
+}
+
+/**
+ * k(x, z) and dk/dx = A x + B z from |x|², x·z and |z|²: out = [k, A, B].
+ * Gaussian k = exp(-γ|x - z|²): A = -2γk, B = 2γk. Polynomial k = (1 + γ x·z)^ζ: A = 0, B = γζ(1 + γ x·z)^(ζ-1).
+ */
+export function kernelValue(p: Pick<KernelParameters, 'gamma' | 'degree'>, xx: number, xz: number, zz: number, out: Float64Array): void {
+  if (p.degree === 0) {
+    const k = Math.exp(-p.gamma * Math.max(0, xx - 2 * xz + zz));
+    out[0] = k;
+    out[1] = -2 * p.gamma * k;
+    out[2] = 2 * p.gamma * k;
+    return;
+  }
+  const t = 1 + p.gamma * xz;
+  let tz1 = 1;
+  for (let q = 1; q < p.degree; q++) tz1 *= t;
+  out[0] = tz1 * t;
+  out[1] = 0;
+  out[2] = p.gamma * p.degree * tz1;
 }
 
 /** Replace each element's per-feature standard deviations by one RMS value per descriptor kind (in place). */
@@ -260,9 +303,18 @@ export function loadKernelModel(tf: Tf, saved: SavedModel): AtomisticModel {
         const x = (rows.length === 1 ? rows[0] : tf.concat(rows, 1)) as Tensor2D; // [n_s, F]
         const lin = tf.add(tf.matMul(x, variables[3 * s].variable as Tensor2D), variables[3 * s + 1].variable);
         if (p.alpha[s].length === 0) return lin;
-        // |x - z|² = |x|² - 2 x·z + |z|² (standardised values are O(1): no float32 cancellation to speak of)
-        const d2 = tf.relu(tf.add(tf.sub(tf.sum(tf.square(x), 1, true), tf.mul(2, tf.matMul(x, pointTensors[s], false, true))), pointNorms[s]));
-        const k = tf.exp(tf.mul(-p.gamma, d2)) as Tensor2D;
+        const xz = tf.matMul(x, pointTensors[s], false, true);
+        let k: Tensor2D;
+        if (p.degree > 0) {
+          // (1 + γ x·z)^ζ as products (the gradient of pow would take a log of a negative base)
+          const t = tf.add(1, tf.mul(p.gamma, xz)) as Tensor2D;
+          k = t;
+          for (let q = 1; q < p.degree; q++) k = tf.mul(k, t);
+        } else {
+          // |x - z|² = |x|² - 2 x·z + |z|² (standardised values are O(1): no float32 cancellation to speak of)
+          const d2 = tf.relu(tf.add(tf.sub(tf.sum(tf.square(x), 1, true), tf.mul(2, xz)), pointNorms[s]));
+          k = tf.exp(tf.mul(-p.gamma, d2)) as Tensor2D;
+        }
         return tf.add(lin, tf.matMul(k, variables[3 * s + 2].variable as Tensor2D));
       });
       const y = outs.length === 1 ? outs[0] : outs.length === 0 ? tf.zeros([0, 1]) : tf.concat(outs, 0);
@@ -355,7 +407,7 @@ export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graph
   const x = new Float64Array(F);
   /** dφ_col/dG for the columns of one atom: [F] for w (1/σ), [M_s·F] for the kernel. */
   const dK = new Float64Array(Mmax * F);
-  const gcol = new Float64Array(3);
+  const gcol = new Float64Array(3), kd = new Float64Array(3);
   let framesDone = 0;
   for (const k of data.split.train) {
     const f = data.frames[k], g = graphs.get(k), sp = data.atomSpecies[k], wk = data.weights[k];
@@ -378,15 +430,14 @@ export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graph
         Er[s * F + q] += x[q] / n;
       }
       Er[S * F + s] += 1 / n;
+      let xx = 0;
+      for (let q = 0; q < F; q++) xx += x[q] * x[q];
       for (let m = 0; m < M; m++) {
-        let d = 0;
-        for (let q = 0; q < F; q++) {
-          const t = x[q] - Z[m * F + q];
-          d += t * t;
-        }
-        const kv = Math.exp(-p.gamma * d);
-        Er[aOff[s] + m] += kv / n;
-        if (D) for (let q = 0; q < F; q++) dK[m * F + q] = (-2 * p.gamma * kv * (x[q] - Z[m * F + q])) / p.std[s * F + q];
+        let xz = 0;
+        for (let q = 0; q < F; q++) xz += x[q] * Z[m * F + q];
+        kernelValue(p, xx, xz, p.pointNorms[s][m], kd);
+        Er[aOff[s] + m] += kd[0] / n;
+        if (D) for (let q = 0; q < F; q++) dK[m * F + q] = (kd[1] * x[q] + kd[2] * Z[m * F + q]) / p.std[s * F + q];
       }
       let p1 = p0;
       while (p1 < P && g.edgeI[p1] === i) p1++;
@@ -440,14 +491,13 @@ export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graph
   // points, made once: the solve may retry with more jitter).
   const priors = p.points.map((Z, s) => {
     const M = Ms[s], K = new Float64Array(M * M);
+    const kd = new Float64Array(3), zz = p.pointNorms[s];
     for (let m = 0; m < M; m++) {
       for (let r = m; r < M; r++) {
         let d = 0;
-        for (let q = 0; q < F; q++) {
-          const t = Z[m * F + q] - Z[r * F + q];
-          d += t * t;
-        }
-        K[m * M + r] = K[r * M + m] = c.regularization * Math.exp(-p.gamma * d);
+        for (let q = 0; q < F; q++) d += Z[m * F + q] * Z[r * F + q];
+        kernelValue(p, zz[m], d, zz[r], kd);
+        K[m * M + r] = K[r * M + m] = c.regularization * kd[0];
       }
     }
     return K;

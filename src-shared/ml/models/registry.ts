@@ -90,7 +90,7 @@ registerModelType({
 registerModelType({
   name: 'kernel',
   label: 'Sparse kernel (GAP-style) on symmetry functions',
-  description: 'Per-element linear term plus a Gaussian kernel on farthest-point-sampled training environments (sparse GP regression, as GAP), solved in closed form on energies, forces and stress. Default descriptors: radial G2 functions and a SOAP-like power spectrum (n 8, l <= 6).',
+  description: 'Per-element linear term plus a Gaussian (or, with kernel: "polynomial", a polynomial) kernel on farthest-point-sampled training environments (sparse GP regression, as GAP), solved in closed form on energies, forces and stress. Default descriptors: radial G2 functions and a SOAP-like power spectrum (n 8, l <= 6).',
   fitting: 'closed_form',
   defaultConfig: defaultKernelConfig,
   parseConfig: parseKernelConfig,
