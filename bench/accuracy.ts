@@ -15,7 +15,7 @@
 //      [--group-weights Surface=5,Vacancy=2 (loss weight per config_type; others 1)]
 //      [--final-stage EPOCH:ENERGY_WEIGHT:LR_FACTOR (a last loss stage from EPOCH, as MACE ends its runs)]
 //      [--weight-decay W (AdamW, decoupled; default 0 = Adam)]
-//      [--sparse-points 1000] [--length-scale 2] [--regularization 1e-6] [--scaling feature|block] (the kernel model)
+//      [--sparse-points 1000] [--length-scale 2] [--regularization 1e-6] [--scaling feature|block] [--kernel gaussian|polynomial] [--degree 2] (the kernel model)
 //      [--power-spectrum NMAX,LMAX (add the SOAP-like power spectrum; linear and kernel models)] [--angular-kind none]
 //      [--energy-weight 1] [--stress-weight 0.05] [--hidden 32,32] [--lr 3e-3] [--lr-patience 15]
 //      (--lr-patience: epochs without improvement before the plateau schedule halves the rate; early
@@ -104,7 +104,7 @@ function modelConfig(model: string): unknown {
   if (model === 'bpnn') return { symmetryFunctions, hidden, activation: 'tanh' };
   if (model === 'linear') return { symmetryFunctions };
   if (model === 'kernel') {
-    return { symmetryFunctions, sparsePoints: Number(opt('sparse-points') ?? 1000), lengthScale: Number(opt('length-scale') ?? 2), regularization: Number(opt('regularization') ?? 1e-6), scaling: opt('scaling') ?? 'feature' };
+    return { symmetryFunctions, sparsePoints: Number(opt('sparse-points') ?? 1000), lengthScale: Number(opt('length-scale') ?? 2), regularization: Number(opt('regularization') ?? 1e-6), scaling: opt('scaling') ?? 'feature', ...(opt('kernel') === 'polynomial' ? { kernel: 'polynomial', degree: Number(opt('degree') ?? 2) } : {}) };
   }
   return {};
 }
