@@ -5,11 +5,12 @@
 //   E_i = b_s + w_s · x_i + Σ_m α_{s,m} k(x_i, z_{s,m}),   k(x, z) = exp(-|x - z|² / (2 F ℓ²))
 // z_{s,m}: M_s "sparse points", training environments of element s picked by farthest-point
 // sampling in x (they cover the environments evenly, outliers included); F: descriptor length,
-// so ℓ is a dimensionless length per feature. Option `kernel: "polynomial"` replaces k by
-// (1 + x·z / (F ℓ²))^ζ, a polynomial in the descriptors (as MTP's energy is in its moments), which
-// extrapolates as a polynomial instead of decaying: on mlearn Si (ζ 4, rc 5 Å) 2.55 against 2.89
-// meV/atom, 2.07 with rc 6 Å; on Mo slightly worse (bench/accuracy.md), so the Gaussian stays the default. The linear part (the `linear` model) carries the
+// so ℓ is a dimensionless length per feature. The linear part (the `linear` model) carries the
 // smooth trend; the kernel part the local corrections, decaying to it far from every sparse point.
+// Option `kernel: "polynomial"` replaces k by (1 + x·z / (F ℓ²))^ζ, a polynomial in the descriptors
+// (as MTP's energy is in its moments), which extrapolates as a polynomial instead of decaying: on
+// mlearn Si (ζ 4) 2.55 against 2.89 meV/atom at rc 5 Å, 2.07 at rc 6 Å; on Mo slightly worse
+// (bench/accuracy.md), so the Gaussian stays the default.
 // Energies, forces (-dE/dR through dG/dR) and stresses are linear in (w, b, α), so the fit is one
 // least-squares solve with the rows of the linear model (dimensionless, per-atom energies,
 // sqrt(w_term / (count · s_term²)) scaling, group weights) and the sparse-GP prior λ αᵀK_MM α
@@ -494,12 +495,12 @@ export function* kernelFitSteps(model: AtomisticModel, data: TrainingData, graph
   // points, made once: the solve may retry with more jitter).
   const priors = p.points.map((Z, s) => {
     const M = Ms[s], K = new Float64Array(M * M);
-    const kd = new Float64Array(3), zz = p.pointNorms[s];
+    const zz = p.pointNorms[s];
     for (let m = 0; m < M; m++) {
       for (let r = m; r < M; r++) {
-        let d = 0;
-        for (let q = 0; q < F; q++) d += Z[m * F + q] * Z[r * F + q];
-        kernelValue(p, zz[m], d, zz[r], kd);
+        let zmr = 0;
+        for (let q = 0; q < F; q++) zmr += Z[m * F + q] * Z[r * F + q];
+        kernelValue(p, zz[m], zmr, zz[r], kd);
         K[m * M + r] = K[r * M + m] = c.regularization * kd[0];
       }
     }
