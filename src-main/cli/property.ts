@@ -51,6 +51,7 @@ const property: Command = {
       { name: 'lambdas', type: 'string', valueName: 'L,..', help: 'λ grid (default 1e-1,1e-3,1e-5,1e-7,1e-9,1e-11)' },
       { name: 'inner-folds', type: 'string', valueName: 'K', help: 'folds of the inner (hyper-parameter) CV (default 4)' },
       { name: 'inner-max-train', type: 'string', valueName: 'N', help: 'largest subsample of a training part used to choose σ, λ (default 1200)' },
+      { name: 'no-sigma-refine', type: 'boolean', help: 'cv: keep the subsample\'s σ (default: when the training part exceeds --inner-max-train, σ is refined on an 80/20 hold-out of the whole part)' },
       { name: 'seed', type: 'string', valueName: 'S', help: 'random seed (subsamples, random folds; default 1)' },
       { name: 'baseline', type: 'string', valueName: 'none|composition', help: 'cv: learn the residual from a per-element ("dressed atom") least-squares baseline, fitted per fold on its training part (default none)' },
       { name: 'predictions', type: 'string', valueName: 'FILE.csv', help: 'write frame,fold,target,prediction' },
@@ -147,11 +148,12 @@ async function runCv(data: string, options: Opts): Promise<number> {
     lambdas: list(options, 'lambdas'),
     innerFolds: num(options, 'inner-folds'),
     innerMaxTrain: num(options, 'inner-max-train'),
+    refineSigma: !options['no-sigma-refine'],
     seed,
     baseline: baselineKind === 'composition' ? compositionFeatures(frames) : undefined,
     onProgress(p) {
       if (!tty) return;
-      const line = p.stage === 'distances' ? `distances: ${p.done}/${p.total}` : `fold ${p.fold + 1}/${p.folds}: ${p.stage === 'search' ? `choosing σ, λ ${p.done}/${p.total}` : 'fitting'}`;
+      const line = p.stage === 'distances' ? `distances: ${p.done}/${p.total}` : `fold ${p.fold + 1}/${p.folds}: ${p.stage === 'search' ? `choosing σ, λ ${p.done}/${p.total}` : p.stage === 'refine' ? `refining σ at full size ${p.done}/${p.total}` : 'fitting'}`;
       if (line !== lastLine) process.stderr.write(`\r${line.padEnd(48)}`);
       lastLine = line;
     },
@@ -190,6 +192,7 @@ async function runCv(data: string, options: Opts): Promise<number> {
       lambda: f.lambda,
       inner_mae: Number.isFinite(f.innerMae) ? f.innerMae : null,
       lambda_raised: f.lambdaRaised,
+      ...(f.refine ? { sigma_subsample: f.refine.sigmaSubsample, sigma_refine: f.refine.tried.map((t) => ({ sigma: t.sigma, holdout_mae: Number.isFinite(t.mae) ? t.mae : null })) } : {}),
       ...(f.baseline ? { baseline_mae: f.baseline.mae, baseline_per_element: Object.fromEntries(Object.entries(f.baseline.perElement).map(([z, v]) => [symbolOf(Number(z)), v])) } : {}),
     })),
     hyperparameters: {
@@ -199,6 +202,7 @@ async function runCv(data: string, options: Opts): Promise<number> {
       median_distance: res.medianDistance,
       inner_folds: num(options, 'inner-folds') ?? 4,
       inner_max_train: num(options, 'inner-max-train') ?? 1200,
+      sigma_refined_at_full_size: res.folds.some((f) => f.refine !== undefined),
     },
     feature_dimension: featurizer.dimension,
     layout: featurizer.describe(),
@@ -209,7 +213,7 @@ async function runCv(data: string, options: Opts): Promise<number> {
     const u = units ? ` ${units}` : '';
     if (baselineKind === 'composition') console.log(`composition baseline alone, per fold: MAE ${res.folds.map((f) => f.baseline!.mae.toFixed(3)).join(', ')}${u}`);
     console.log(`${rep.id} + ${model.id} (${res.metric})${baselineKind === 'composition' ? ' on the residual of the composition baseline' : ''} on ${targetKey}: MAE ${res.mae.toFixed(4)}${u}, RMSE ${res.rmse.toFixed(4)}${u} over ${res.n} structures, ${res.folds.length} folds`);
-    for (const f of res.folds) console.log(`  fold ${f.fold.padEnd(4)} n_train ${String(f.nTrain).padStart(6)}  n_test ${String(f.nTest).padStart(5)}  MAE ${f.mae.toFixed(4)}  RMSE ${f.rmse.toFixed(4)}  σ ${f.sigma.toPrecision(4)}  λ ${f.lambda.toExponential(0)}${f.lambdaRaised ? ' (raised)' : ''}`);
+    for (const f of res.folds) console.log(`  fold ${f.fold.padEnd(4)} n_train ${String(f.nTrain).padStart(6)}  n_test ${String(f.nTest).padStart(5)}  MAE ${f.mae.toFixed(4)}  RMSE ${f.rmse.toFixed(4)}  σ ${f.sigma.toPrecision(4)}  λ ${f.lambda.toExponential(0)}${f.lambdaRaised ? ' (raised)' : ''}${f.refine && f.refine.sigmaSubsample !== f.sigma ? ` (subsample σ ${f.refine.sigmaSubsample.toPrecision(4)})` : ''}`);
     console.log(`  time ${summary.timings_s.total.toFixed(1)} s (distances ${res.timingsS.distances.toFixed(1)}, σ/λ search ${res.timingsS.search.toFixed(1)}, fits ${res.timingsS.fit.toFixed(1)})`);
   }
   return 0;

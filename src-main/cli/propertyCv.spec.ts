@@ -44,6 +44,24 @@ describe('atomforge property cv', () => {
     expect(b.mae).toBeLessThan(baseAlone);
   }, 120_000);
 
+  it('a training part larger than --inner-max-train gets σ refined at full size, reported per fold; --no-sigma-refine keeps the subsample\'s σ', async () => {
+    const small = ['--inner-max-train', '60', '--inner-folds', '3'];
+    const r = JSON.parse((await run([...base, ...small])).out);
+    expect(r.hyperparameters.sigma_refined_at_full_size).toBe(true);
+    for (const f of r.folds) {
+      expect(f.n_train).toBeGreaterThan(60);
+      expect(f.sigma_refine[0].sigma).toBe(f.sigma_subsample);
+      const best = f.sigma_refine.reduce((a: { sigma: number; holdout_mae: number }, b: { sigma: number; holdout_mae: number }) => (b.holdout_mae < a.holdout_mae ? b : a));
+      expect(f.sigma).toBe(best.sigma);
+    }
+    const off = JSON.parse((await run([...base, ...small, '--no-sigma-refine'])).out);
+    expect(off.hyperparameters.sigma_refined_at_full_size).toBe(false);
+    off.folds.forEach((f: { sigma: number; sigma_subsample?: number }, k: number) => {
+      expect(f.sigma_subsample).toBeUndefined();
+      expect(f.sigma).toBe(r.folds[k].sigma_subsample);
+    });
+  }, 120_000);
+
   it('refuses an unknown baseline', async () => {
     const r = await run([...base, '--baseline', 'dft']);
     expect(r.code).toBe(2);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../space/rng';
-import { crossValidateKrr, foldsFromInfo, randomFolds, type FoldAssignment } from './crossValidation';
+import { crossValidateKrr, foldsFromInfo, randomFolds, refineSigmaAtFullSize, type FoldAssignment } from './crossValidation';
+import { selfDistances } from './kernels';
 import { fitKrr, predictKrr } from './krr';
 import { compositionFeatures, fitComposition } from './compositionBaseline';
 import { predictLinear } from './linearRidge';
@@ -84,6 +85,44 @@ describe('cross-validated KRR', () => {
     expect(r.mae).toBeLessThan(1.5 * bestFixed);
     expect(r.mae).toBeLessThan(0.05 * 10);
     for (const f of r.folds) expect(Number.isFinite(f.innerMae)).toBe(true);
+  });
+
+  it('refines σ at full size only when the training part exceeds the subsample, from the subsample\'s σ in ×2 steps, keeping the best hold-out error', () => {
+    const { X, y, d } = data(240, 7);
+    const folds = randomFolds(240, 3, 4);
+    const on = crossValidateKrr(X, 240, d, y, folds, { kernel: 'laplacian', innerMaxTrain: 60, innerFolds: 3 });
+    const off = crossValidateKrr(X, 240, d, y, folds, { kernel: 'laplacian', innerMaxTrain: 60, innerFolds: 3, refineSigma: false });
+    on.folds.forEach((f, k) => {
+      const r = f.refine!;
+      expect(r.tried[0].sigma).toBe(r.sigmaSubsample);
+      expect(r.sigmaSubsample).toBe(off.folds[k].sigma); // the subsample search itself is unchanged
+      for (const t of r.tried) expect(Math.log2(t.sigma / r.sigmaSubsample) % 1).toBeCloseTo(0, 12);
+      const best = r.tried.reduce((a, b) => (b.mae < a.mae ? b : a));
+      expect(f.sigma).toBe(best.sigma);
+      expect(off.folds[k].refine).toBeUndefined();
+    });
+    // no refinement when the whole training part fits in the subsample
+    const small = crossValidateKrr(X, 240, d, y, folds, { kernel: 'laplacian', innerMaxTrain: 1000, innerFolds: 3 });
+    for (const f of small.folds) expect(f.refine).toBeUndefined();
+  });
+
+  it('σ refinement walks a too-wide kernel down to a better one on the hold-out', () => {
+    // y = sin(3x) on 400 points: the best Laplacian width is far below 64; starting there, the
+    // hold-out error must fall with each halving that is accepted, and the final σ be narrower.
+    const rng = createRng(11);
+    const n = 400;
+    const X = Float64Array.from({ length: n }, () => rng.uniform(-3, 3));
+    const y = Float64Array.from(X, (x) => Math.sin(3 * x));
+    const D = selfDistances(X, n, 1, 'l1');
+    const train = Array.from({ length: n }, (_, i) => i);
+    const r = refineSigmaAtFullSize(D, n, train, y, 'laplacian', 64, 1e-8, createRng(3));
+    expect(r.sigma).toBeLessThan(64);
+    expect(r.tried[0].sigma).toBe(64);
+    const accepted = r.tried.filter((t) => t.sigma >= r.sigma);
+    for (let i = 1; i < accepted.length; i++) expect(accepted[i].mae).toBeLessThan(accepted[i - 1].mae);
+    // and a kernel that is already right is left alone or moved by one step at most
+    const again = refineSigmaAtFullSize(D, n, train, y, 'laplacian', r.sigma, 1e-8, createRng(3));
+    expect(Math.abs(Math.log2(again.sigma / r.sigma))).toBeLessThanOrEqual(1);
   });
 
   it('excludes structures without a target or a fold and counts them', () => {

@@ -18,7 +18,7 @@ import { featurizeAll, representationById, type RepresentationId } from '../repr
 import { NotPositiveDefiniteError } from './cholesky';
 import { compositionFeatures, fitComposition, type CompositionFeatures } from './compositionBaseline';
 import { predictLinear } from './linearRidge';
-import { crossValidateKrr, searchHyperparameters, type FoldAssignment, type FoldResult } from './crossValidation';
+import { crossValidateKrr, refineSigmaAtFullSize, searchHyperparameters, type FoldAssignment, type FoldResult } from './crossValidation';
 import { extensivityStudy, pairFrames } from './extensivity';
 import { kernelFromDistances, medianDistance, selfDistances, type KernelKind, type Metric } from './kernels';
 import { predictFromKernel, solveKrr } from './krr';
@@ -177,7 +177,7 @@ export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStud
     seed,
     onProgress: (p) => {
       if (p.stage === 'distances') return;
-      progress('cross-validation', `fold ${p.fold + 1}/${p.folds}: ${p.stage === 'search' ? `choosing σ, λ (${p.done}/${p.total})` : 'fitting'}`, 0.2 + 0.45 * ((p.fold + (p.stage === 'fit' ? 0.8 + 0.2 * p.done : 0.8 * (p.done / p.total))) / K));
+      progress('cross-validation', `fold ${p.fold + 1}/${p.folds}: ${p.stage === 'search' ? `choosing σ, λ (${p.done}/${p.total})` : p.stage === 'refine' ? `refining σ at full size (${p.done}/${p.total})` : 'fitting'}`, 0.2 + 0.45 * ((p.fold + (p.stage === 'fit' ? 0.8 + 0.2 * p.done : p.stage === 'refine' ? 0.7 + 0.1 * (p.done / p.total) : 0.7 * (p.done / p.total))) / K));
     },
   });
   const tCv = (performance.now() - t) / 1000;
@@ -189,7 +189,7 @@ export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStud
   };
 
   t = performance.now();
-  const learningCurve = o.learningCurve === false ? null : studyLearningCurve(D, m, y, folds, kernel, innerMaxTrain, createRng(seed + 1), (f, msg) => progress('learning-curve', msg, 0.65 + 0.15 * f), comp);
+  const learningCurve = o.learningCurve === false ? null : studyLearningCurve(D, m, y, folds, kernel, innerMaxTrain, createRng(seed + 1), (f, msg) => progress('learning-curve', msg, 0.65 + 0.15 * f), comp, seed);
   const tLc = (performance.now() - t) / 1000;
 
   t = performance.now();
@@ -271,7 +271,7 @@ export function learningCurveSizes(pool: number, minSize = 8, maxPoints = 7): nu
   return s.reverse();
 }
 
-function studyLearningCurve(D: Float64Array, m: number, y: Float64Array, folds: FoldAssignment, kernel: KernelKind, innerMaxTrain: number, rng: Rng, report: (f: number, msg: string) => void, comp: CompositionFeatures | null = null): PropertyStudyResult['learningCurve'] {
+function studyLearningCurve(D: Float64Array, m: number, y: Float64Array, folds: FoldAssignment, kernel: KernelKind, innerMaxTrain: number, rng: Rng, report: (f: number, msg: string) => void, comp: CompositionFeatures | null = null, seed = 1): PropertyStudyResult['learningCurve'] {
   const test: number[] = [], pool: number[] = [];
   for (let i = 0; i < m; i++) (folds.ids[i] === 0 ? test : pool).push(i);
   if (test.length === 0 || pool.length < 8) return null;
@@ -287,6 +287,8 @@ function studyLearningCurve(D: Float64Array, m: number, y: Float64Array, folds: 
     const base = comp ? predictLinear(fitComposition(comp.counts, comp.elements.length, train, y), comp.counts, m) : null;
     const target = base ? Float64Array.from(y, (v, i) => v - base[i]) : y;
     const best = searchHyperparameters(D, m, searchSet, target, kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
+    // as in crossValidateKrr: a σ chosen on a subsample is refined at this size's full training set
+    if (searchSet.length < size && Number.isFinite(best.mae)) best.sigma = refineSigmaAtFullSize(D, m, train, target, kernel, best.sigma, best.lambda, createRng(seed * 7919 + 211 + k)).sigma;
     const { pred, lambda } = fitPredict(D, m, train, test, target, kernel, best.sigma, best.lambda);
     if (base) test.forEach((i, q) => (pred[q] += base[i]));
     const err = regressionErrors(test.map((i) => y[i]), pred);
@@ -416,8 +418,10 @@ async function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds
       const Dt = selfDistances(X, trainFrames.length, fz.dimension, spec.defaultMetric!);
       const scale = medianDistance(Dt, trainFrames.length);
       const all = trainFrames.map((_, i) => i).slice(0, innerMaxTrain);
-      const best = searchHyperparameters(Dt, trainFrames.length, all, Float64Array.from(fitTargets), spec.kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
-      sigma = best.sigma;
+      const yt = Float64Array.from(fitTargets);
+      const best = searchHyperparameters(Dt, trainFrames.length, all, yt, spec.kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
+      const everyone = trainFrames.map((_, i) => i);
+      sigma = all.length < everyone.length && Number.isFinite(best.mae) ? refineSigmaAtFullSize(Dt, everyone.length, everyone, yt, spec.kernel, best.sigma, best.lambda, rng).sigma : best.sigma;
       lambda = best.lambda;
     } else lambda = 1e-8;
     return trainPropertyModel({ representation: c.representation, model: c.model, frames: trainFrames, targets: fitTargets, layoutFrames: joined, sigma, lambda }).predict;
