@@ -74,7 +74,13 @@ for (const s of sigmas) for (const l of lambdas) {
     const fit = solveKrr(K, tr.length, tr.map((k) => ys[k]), l);
     const Kq = kernelFromDistances(D, idx.length, te, tr, kernel, s);
     const p = predictFromKernel(Kq, te.length, tr.length, fit.alpha, fit.yMean);
-    let mae = 0; te.forEach((k, q) => (mae += Math.abs(p[q] - ys[k]) / te.length));
-    console.log(`sigma ${s} lambda ${l} MAE ${mae.toFixed(3)}`);
+    let mae = 0, rmse = 0, worst = 0, worstAt = -1;
+    te.forEach((k, q) => {
+      const e = Math.abs(p[q] - ys[k]);
+      mae += e / te.length;
+      rmse += (e * e) / te.length;
+      if (e > worst) [worst, worstAt] = [e, idx[k]];
+    });
+    console.log(`sigma ${s} lambda ${l} MAE ${mae.toFixed(3)} RMSE ${Math.sqrt(rmse).toFixed(3)} max ${worst.toFixed(1)} (molecule ${worstAt})`);
   } catch (e) { console.log(`sigma ${s} lambda ${l} failed ${(e as Error).message}`); }
 }
