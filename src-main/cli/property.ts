@@ -54,7 +54,7 @@ const property: Command = {
       { name: 'no-sigma-refine', type: 'boolean', help: 'cv: keep the subsample\'s σ (default: when the training part exceeds --inner-max-train, σ is refined on an 80/20 hold-out of the whole part)' },
       { name: 'seed', type: 'string', valueName: 'S', help: 'random seed (subsamples, random folds; default 1)' },
       { name: 'baseline', type: 'string', valueName: 'none|composition', help: 'cv: learn the residual from a per-element ("dressed atom") least-squares baseline, fitted per fold on its training part (default none)' },
-      { name: 'predictions', type: 'string', valueName: 'FILE.csv', help: 'write frame,fold,target,prediction' },
+      { name: 'predictions', type: 'string', valueName: 'FILE.csv', help: 'write frame,fold,target,prediction,nearest_train_distance,out_of_domain' },
       { name: 'per-atom', type: 'boolean', help: 'classify: --target is a per-atom column (e.g. structure_type); features are atom-centred symmetry functions' },
       { name: 'frame', type: 'string', valueName: 'I', help: 'classify --per-atom: also print the true and predicted class of every atom of frame I' },
       { name: 'l2', type: 'string', valueName: 'X', help: 'classify: L2 penalty of the softmax weights (default 1e-3 per structure, 1e-2 per atom)' },
@@ -161,11 +161,22 @@ async function runCv(data: string, options: Opts): Promise<number> {
   if (tty) process.stderr.write('\n');
   const predPath = str(options, 'predictions');
   if (predPath) {
-    const lines = ['frame,fold,target,prediction'];
-    for (let i = 0; i < frames.length; i++) if (Number.isFinite(res.predictions[i])) lines.push(`${i},${folds.labels[folds.ids[i]]},${target.values[i]},${res.predictions[i]}`);
+    const lines = ['frame,fold,target,prediction,nearest_train_distance,out_of_domain'];
+    for (let i = 0; i < frames.length; i++) if (Number.isFinite(res.predictions[i])) lines.push(`${i},${folds.labels[folds.ids[i]]},${target.values[i]},${res.predictions[i]},${res.nearestTrainDistance[i]},${res.outOfDomain[i]}`);
     await fsp.writeFile(predPath, lines.join('\n') + '\n');
   }
   const units = target.units ?? unitsOfKey(targetKey);
+  // out-of-domain structures over all folds (nearest training distance above the fold's threshold)
+  const oodFrames: number[] = [];
+  let oodErr = 0, inErr = 0;
+  for (let i = 0; i < frames.length; i++) {
+    if (!Number.isFinite(res.predictions[i])) continue;
+    const e = Math.abs(res.predictions[i] - target.values[i]);
+    if (res.outOfDomain[i]) {
+      oodFrames.push(i);
+      oodErr += e;
+    } else inErr += e;
+  }
   const summary = {
     file: data,
     representation: rep.id,
@@ -182,6 +193,13 @@ async function runCv(data: string, options: Opts): Promise<number> {
     excluded: res.excluded,
     fold_key: foldKey ?? null,
     baseline: baselineKind,
+    out_of_domain: {
+      rule: 'nearest training distance above the 99th percentile of the training structures\' own nearest-neighbour distances (per fold)',
+      n: oodFrames.length,
+      mae: oodFrames.length ? oodErr / oodFrames.length : null,
+      mae_in_domain: res.n > oodFrames.length ? inErr / (res.n - oodFrames.length) : null,
+      frames: oodFrames,
+    },
     folds: res.folds.map((f) => ({
       fold: f.fold,
       n_train: f.nTrain,
@@ -192,6 +210,7 @@ async function runCv(data: string, options: Opts): Promise<number> {
       lambda: f.lambda,
       inner_mae: Number.isFinite(f.innerMae) ? f.innerMae : null,
       lambda_raised: f.lambdaRaised,
+      ...(f.domain ? { out_of_domain: { threshold: f.domain.threshold, n: f.domain.nOut, mae: Number.isFinite(f.domain.maeOut) ? f.domain.maeOut : null, mae_in_domain: Number.isFinite(f.domain.maeIn) ? f.domain.maeIn : null } } : {}),
       ...(f.refine ? { sigma_subsample: f.refine.sigmaSubsample, sigma_refine: f.refine.tried.map((t) => ({ sigma: t.sigma, holdout_mae: Number.isFinite(t.mae) ? t.mae : null })) } : {}),
       ...(f.baseline ? { baseline_mae: f.baseline.mae, baseline_per_element: Object.fromEntries(Object.entries(f.baseline.perElement).map(([z, v]) => [symbolOf(Number(z)), v])) } : {}),
     })),
@@ -214,6 +233,7 @@ async function runCv(data: string, options: Opts): Promise<number> {
     if (baselineKind === 'composition') console.log(`composition baseline alone, per fold: MAE ${res.folds.map((f) => f.baseline!.mae.toFixed(3)).join(', ')}${u}`);
     console.log(`${rep.id} + ${model.id} (${res.metric})${baselineKind === 'composition' ? ' on the residual of the composition baseline' : ''} on ${targetKey}: MAE ${res.mae.toFixed(4)}${u}, RMSE ${res.rmse.toFixed(4)}${u} over ${res.n} structures, ${res.folds.length} folds`);
     for (const f of res.folds) console.log(`  fold ${f.fold.padEnd(4)} n_train ${String(f.nTrain).padStart(6)}  n_test ${String(f.nTest).padStart(5)}  MAE ${f.mae.toFixed(4)}  RMSE ${f.rmse.toFixed(4)}  σ ${f.sigma.toPrecision(4)}  λ ${f.lambda.toExponential(0)}${f.lambdaRaised ? ' (raised)' : ''}${f.refine && f.refine.sigmaSubsample !== f.sigma ? ` (subsample σ ${f.refine.sigmaSubsample.toPrecision(4)})` : ''}`);
+    if (oodFrames.length) console.log(`  out of the training domain: ${oodFrames.length} structure(s) (frames ${oodFrames.slice(0, 12).join(', ')}${oodFrames.length > 12 ? ', ...' : ''}), MAE ${summary.out_of_domain.mae!.toFixed(4)}${u} there against ${summary.out_of_domain.mae_in_domain?.toFixed(4) ?? '-'}${u} elsewhere`);
     console.log(`  time ${summary.timings_s.total.toFixed(1)} s (distances ${res.timingsS.distances.toFixed(1)}, σ/λ search ${res.timingsS.search.toFixed(1)}, fits ${res.timingsS.fit.toFixed(1)})`);
   }
   return 0;

@@ -25,6 +25,10 @@ describe('atomforge property cv', () => {
     expect(p.folds.length).toBeGreaterThanOrEqual(2);
     expect(p.folds.reduce((s: number, f: { n_test: number }) => s + f.n_test, 0)).toBe(p.n);
     expect(p.folds[0].baseline_mae).toBeUndefined();
+    // domain of applicability: the flagged frames over all folds, and each fold's count
+    expect(p.out_of_domain.n).toBe(p.out_of_domain.frames.length);
+    expect(p.folds.reduce((s: number, f: { out_of_domain: { n: number } }) => s + f.out_of_domain.n, 0)).toBe(p.out_of_domain.n);
+    for (const f of p.folds) expect(f.out_of_domain.threshold).toBeGreaterThan(0);
 
     const withBase = await run([...base, '--baseline', 'composition']);
     expect(withBase.code, withBase.err).toBe(0);

@@ -125,6 +125,34 @@ describe('cross-validated KRR', () => {
     expect(Math.abs(Math.log2(again.sigma / r.sigma))).toBeLessThanOrEqual(1);
   });
 
+  it('flags a test structure far from every training structure as out of domain, and only a few ordinary ones', () => {
+    const { X, y, d } = data(300, 9);
+    X[0] = 40; // structure 0 sits far outside the others' [-3, 3]² square
+    X[1] = 40;
+    const folds = randomFolds(300, 3, 2);
+    const r = crossValidateKrr(X, 300, d, y, folds, { kernel: 'gaussian', sigma: 1, lambda: 1e-6 });
+    expect(r.outOfDomain[0]).toBe(1);
+    const f0 = r.folds[folds.ids[0]].domain!;
+    // the threshold is the 99th percentile of the training points' own nearest-neighbour distances
+    const train = [...folds.ids.keys()].filter((i) => folds.ids[i] !== folds.ids[0]);
+    const dist = (i: number, j: number) => Math.hypot(X[2 * i] - X[2 * j], X[2 * i + 1] - X[2 * j + 1]);
+    const own = train.map((i) => Math.min(...train.filter((j) => j !== i).map((j) => dist(i, j)))).sort((a, b) => a - b);
+    expect(f0.threshold).toBeCloseTo(own[Math.ceil(0.99 * own.length) - 1], 12);
+    expect(r.nearestTrainDistance[0]).toBeCloseTo(Math.min(...train.map((j) => dist(0, j))), 12);
+    // ordinary points: a handful at most (by construction ~1 % of training points exceed the threshold)
+    const flagged = Array.from(r.outOfDomain).reduce((a, b) => a + b, 0);
+    expect(flagged).toBeGreaterThanOrEqual(1);
+    expect(flagged).toBeLessThanOrEqual(9);
+    // per-fold errors split by the flag add up to the fold's MAE
+    for (const f of r.folds) {
+      const dm = f.domain!;
+      const total = (dm.nOut ? dm.nOut * dm.maeOut : 0) + (f.nTest - dm.nOut) * dm.maeIn;
+      expect(total / f.nTest).toBeCloseTo(f.mae, 9);
+    }
+    // predictions are never altered by the flag: the far point still gets the model's value
+    expect(Number.isFinite(r.predictions[0])).toBe(true);
+  });
+
   it('excludes structures without a target or a fold and counts them', () => {
     const { X, y, d } = data(60, 4);
     y[3] = NaN;

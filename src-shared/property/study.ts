@@ -115,7 +115,7 @@ export interface PropertyStudyResult {
   r2: number;
   folds: FoldResult[];
   /** Parity data of the usable structures: frame index, target, out-of-fold prediction, fold. */
-  parity: { frame: Int32Array; reference: Float64Array; predicted: Float64Array; fold: Int32Array };
+  parity: { frame: Int32Array; reference: Float64Array; predicted: Float64Array; fold: Int32Array; outOfDomain?: Uint8Array };
   learningCurve: { testFold: string; nTest: number; points: CurvePoint[]; slope: number | null } | null;
   cost: CostSeries[] | null;
   extensivity: { gapA: number; farGapA: number; pairs: number; trainedOn: number; cases: ExtensivityCase[] } | { skipped: string } | null;
@@ -186,6 +186,7 @@ export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStud
     reference: y,
     predicted: Float64Array.from(cv.predictions),
     fold: Int32Array.from(folds.ids),
+    outOfDomain: Uint8Array.from(cv.outOfDomain),
   };
 
   t = performance.now();
