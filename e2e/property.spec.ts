@@ -36,7 +36,7 @@ test('cross-validate a property model from the UI and inspect its plots', async 
   await expect(page.getByTestId('prop-parity')).toBeVisible();
   // the domain-of-applicability line: flagged structures with their MAE, or an explicit "none"
   await expect(page.getByTestId('prop-ood')).toContainText(/outside the training domain|No test structure outside/);
-  await expect(page.getByTestId('prop-folds-table')).toContainText('out of domain');
+  await expect(page.getByTestId('prop-folds-table')).toContainText('OOD');
   await expect(page.getByTestId('prop-curve')).toBeVisible();
   await expect(page.getByTestId('prop-cost')).toContainText('cm-eigen');
   const ext = page.getByTestId('prop-extensivity');

@@ -194,7 +194,7 @@ async function runCv(data: string, options: Opts): Promise<number> {
     fold_key: foldKey ?? null,
     baseline: baselineKind,
     out_of_domain: {
-      rule: 'nearest training distance above the 99th percentile of the training structures\' own nearest-neighbour distances (per fold)',
+      rule: 'nearest training distance above the 99th percentile of the training structures\' nearest-neighbour distances across the other training folds (per fold)',
       n: oodFrames.length,
       mae: oodFrames.length ? oodErr / oodFrames.length : null,
       mae_in_domain: res.n > oodFrames.length ? inErr / (res.n - oodFrames.length) : null,

@@ -136,7 +136,7 @@ describe('cross-validated KRR', () => {
     // the threshold is the 99th percentile of the training points' own nearest-neighbour distances
     const train = [...folds.ids.keys()].filter((i) => folds.ids[i] !== folds.ids[0]);
     const dist = (i: number, j: number) => Math.hypot(X[2 * i] - X[2 * j], X[2 * i + 1] - X[2 * j + 1]);
-    const own = train.map((i) => Math.min(...train.filter((j) => j !== i).map((j) => dist(i, j)))).sort((a, b) => a - b);
+    const own = train.map((i) => Math.min(...train.filter((j) => folds.ids[j] !== folds.ids[i]).map((j) => dist(i, j)))).sort((a, b) => a - b);
     expect(f0.threshold).toBeCloseTo(own[Math.ceil(0.99 * own.length) - 1], 12);
     expect(r.nearestTrainDistance[0]).toBeCloseTo(Math.min(...train.map((j) => dist(0, j))), 12);
     // ordinary points: a handful at most (by construction ~1 % of training points exceed the threshold)
@@ -151,6 +151,20 @@ describe('cross-validated KRR', () => {
     }
     // predictions are never altered by the flag: the far point still gets the model's value
     expect(Number.isFinite(r.predictions[0])).toBe(true);
+  });
+
+  it('grouped folds (three rattled copies of each structure in one fold) do not make everything out of domain', () => {
+    const base = data(100, 12);
+    const rng = createRng(4);
+    const n = 300;
+    const X = Float64Array.from({ length: 2 * n }, (_, k) => base.X[2 * Math.floor(k / 6) + (k % 2)] + 1e-3 * rng.uniform(-1, 1));
+    const y = Float64Array.from({ length: n }, (_, i) => base.y[Math.floor(i / 3)]);
+    const groups = randomFolds(100, 4, 3);
+    const folds: FoldAssignment = { ids: Int32Array.from({ length: n }, (_, i) => groups.ids[Math.floor(i / 3)]), labels: groups.labels };
+    const r = crossValidateKrr(X, n, 2, y, folds, { kernel: 'gaussian', sigma: 1, lambda: 1e-6 });
+    const flagged = Array.from(r.outOfDomain).reduce((a, b) => a + b, 0);
+    expect(flagged).toBeLessThanOrEqual(0.05 * n); // with copies as neighbours the threshold would be ~1e-3 and flag nearly all
+    for (const f of r.folds) expect(f.domain!.threshold).toBeGreaterThan(0.01);
   });
 
   it('excludes structures without a target or a fold and counts them', () => {

@@ -21,8 +21,11 @@
 // fold records it.
 //
 // Domain of applicability, per fold: a test structure whose distance to its nearest training
-// structure exceeds the 99th percentile of the training structures' own nearest-neighbour distances
-// is flagged out of domain (the kernel model extrapolates there: on QM7, methane in fold 0 is
+// structure exceeds the 99th percentile of the training structures' nearest-neighbour distances is
+// flagged out of domain. Each training structure's neighbour is looked for in the *other* folds of the
+// training part, as a test structure's is: with grouped folds (rattled copies or conformers of one
+// molecule kept in one fold) the nearest neighbour in its own fold would be a copy, and the threshold
+// far too tight (the kernel model extrapolates there: on QM7, methane in fold 0 is
 // predicted thousands of kcal/mol off by a narrow Gaussian kernel). Flags and their errors are
 // reported; predictions are never altered.
 //
@@ -295,7 +298,7 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     if (base) test.forEach((i, q) => (p[q] += base![i]));
     test.forEach((i, q) => (pred[use[i]] = p[q]));
     const err = regressionErrors(test.map((i) => yu[i]), p);
-    const dom = domainOfFold(D, m, train, test);
+    const dom = domainOfFold(D, m, train, test, fu);
     let aOut = 0, aIn = 0, nOut = 0;
     test.forEach((i, q) => {
       nearest[use[i]] = dom.nearest[q];
@@ -373,13 +376,19 @@ export function refineSigmaAtFullSize(D: Float64Array, nD: number, train: readon
 
 /**
  * Nearest-training-structure distance of each test structure, and the out-of-domain threshold: the
- * 99th percentile of each training structure's distance to its nearest other training structure.
+ * 99th percentile of each training structure's distance to its nearest training structure in another
+ * fold (`foldOf`, indexed like D), or to its nearest other training structure when the training part
+ * is a single fold.
  */
-export function domainOfFold(D: Float64Array, nD: number, train: readonly number[], test: readonly number[]): { nearest: Float64Array; threshold: number } {
-  const nn = (i: number, skipSelf: boolean) => {
+export function domainOfFold(D: Float64Array, nD: number, train: readonly number[], test: readonly number[], foldOf?: ArrayLike<number>): { nearest: Float64Array; threshold: number } {
+  const multiFold = foldOf !== undefined && train.some((j) => foldOf[j] !== foldOf[train[0]]);
+  const nn = (i: number, self: boolean) => {
     let best = Infinity;
     const o = i * nD;
-    for (const j of train) if (!(skipSelf && j === i) && D[o + j] < best) best = D[o + j];
+    for (const j of train) {
+      if (self && (multiFold ? foldOf![j] === foldOf![i] : j === i)) continue;
+      if (D[o + j] < best) best = D[o + j];
+    }
     return best;
   };
   const own = Float64Array.from(train, (i) => nn(i, true)).sort();
