@@ -22,12 +22,12 @@
 //
 // Domain of applicability, per fold: a test structure whose distance to its nearest training
 // structure exceeds the 99th percentile of the training structures' nearest-neighbour distances is
-// flagged out of domain. Each training structure's neighbour is looked for in the *other* folds of the
-// training part, as a test structure's is: with grouped folds (rattled copies or conformers of one
-// molecule kept in one fold) the nearest neighbour in its own fold would be a copy, and the threshold
-// far too tight (the kernel model extrapolates there: on QM7, methane in fold 0 is
-// predicted thousands of kcal/mol off by a narrow Gaussian kernel). Flags and their errors are
-// reported; predictions are never altered.
+// flagged out of domain (the kernel model extrapolates there: on QM7, methane in fold 0 is predicted
+// thousands of kcal/mol off by a narrow Gaussian kernel). Each training structure's neighbour is
+// looked for in the *other* folds of the training part, as a test structure's is: with grouped folds
+// (rattled copies or conformers of one molecule kept in one fold) the nearest neighbour in its own
+// fold would be a copy, and the threshold far too tight. Flags and their errors are reported;
+// predictions are never altered.
 //
 // The distance matrix between all structures is computed once (n² doubles: 410 MB at n = 7,165)
 // and every kernel is derived from it. Targets that are missing (NaN) or structures without a fold
