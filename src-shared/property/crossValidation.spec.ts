@@ -165,6 +165,12 @@ describe('cross-validated KRR', () => {
     const flagged = Array.from(r.outOfDomain).reduce((a, b) => a + b, 0);
     expect(flagged).toBeLessThanOrEqual(0.05 * n); // with copies as neighbours the threshold would be ~1e-3 and flag nearly all
     for (const f of r.folds) expect(f.domain!.threshold).toBeGreaterThan(0.01);
+    // with two folds the training part is one fold: no reference for the threshold, nothing flagged
+    const two: FoldAssignment = { ids: Int32Array.from(folds.ids, (k) => k % 2), labels: ['0', '1'] };
+    const r2 = crossValidateKrr(X, n, 2, y, two, { kernel: 'gaussian', sigma: 1, lambda: 1e-6 });
+    expect(Array.from(r2.outOfDomain).every((v) => v === 0)).toBe(true);
+    for (const f of r2.folds) expect(f.domain).toBeUndefined();
+    expect(Number.isFinite(r2.nearestTrainDistance[0])).toBe(true);
   });
 
   it('excludes structures without a target or a fold and counts them', () => {

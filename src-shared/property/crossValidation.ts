@@ -26,8 +26,9 @@
 // thousands of kcal/mol off by a narrow Gaussian kernel). Each training structure's neighbour is
 // looked for in the *other* folds of the training part, as a test structure's is: with grouped folds
 // (rattled copies or conformers of one molecule kept in one fold) the nearest neighbour in its own
-// fold would be a copy, and the threshold far too tight. Flags and their errors are reported;
-// predictions are never altered.
+// fold would be a copy, and the threshold far too tight. With two outer folds the training part is a
+// single fold and there is no such reference, so nothing is flagged and the fold reports no domain.
+// Flags and their errors are reported; predictions are never altered.
 //
 // The distance matrix between all structures is computed once (n² doubles: 410 MB at n = 7,165)
 // and every kernel is derived from it. Targets that are missing (NaN) or structures without a fold
@@ -309,8 +310,8 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
         aOut += e;
       } else aIn += e;
     });
-    const domain = { threshold: dom.threshold, nOut, maeOut: nOut ? aOut / nOut : NaN, maeIn: test.length > nOut ? aIn / (test.length - nOut) : NaN };
-    results.push({ fold: folds.labels[k], nTrain: train.length, nTest: test.length, mae: err.mae, rmse: err.rmse, sigma: best.sigma, lambda, innerMae: best.mae, lambdaRaised: lambda !== best.lambda, domain, ...(refine ? { refine } : {}), ...(baseInfo ? { baseline: baseInfo } : {}) });
+    const domain = Number.isFinite(dom.threshold) ? { threshold: dom.threshold, nOut, maeOut: nOut ? aOut / nOut : NaN, maeIn: test.length > nOut ? aIn / (test.length - nOut) : NaN } : undefined;
+    results.push({ fold: folds.labels[k], nTrain: train.length, nTest: test.length, mae: err.mae, rmse: err.rmse, sigma: best.sigma, lambda, innerMae: best.mae, lambdaRaised: lambda !== best.lambda, ...(domain ? { domain } : {}), ...(refine ? { refine } : {}), ...(baseInfo ? { baseline: baseInfo } : {}) });
     opts.onProgress?.({ stage: 'fit', fold: k, folds: K, done: 1, total: 1 });
     tFit += (performance.now() - tf) / 1000;
   }
@@ -377,21 +378,20 @@ export function refineSigmaAtFullSize(D: Float64Array, nD: number, train: readon
 /**
  * Nearest-training-structure distance of each test structure, and the out-of-domain threshold: the
  * 99th percentile of each training structure's distance to its nearest training structure in another
- * fold (`foldOf`, indexed like D), or to its nearest other training structure when the training part
- * is a single fold.
+ * fold (`foldOf`, indexed like D). Infinity (nothing flagged) when the training part is one fold.
  */
-export function domainOfFold(D: Float64Array, nD: number, train: readonly number[], test: readonly number[], foldOf?: ArrayLike<number>): { nearest: Float64Array; threshold: number } {
-  const multiFold = foldOf !== undefined && train.some((j) => foldOf[j] !== foldOf[train[0]]);
+export function domainOfFold(D: Float64Array, nD: number, train: readonly number[], test: readonly number[], foldOf: ArrayLike<number>): { nearest: Float64Array; threshold: number } {
+  const multiFold = train.some((j) => foldOf[j] !== foldOf[train[0]]);
   const nn = (i: number, self: boolean) => {
     let best = Infinity;
     const o = i * nD;
     for (const j of train) {
-      if (self && (multiFold ? foldOf![j] === foldOf![i] : j === i)) continue;
+      if (self && foldOf[j] === foldOf[i]) continue;
       if (D[o + j] < best) best = D[o + j];
     }
     return best;
   };
-  const own = Float64Array.from(train, (i) => nn(i, true)).sort();
+  const own = multiFold ? Float64Array.from(train, (i) => nn(i, true)).sort() : new Float64Array(0);
   const threshold = own.length ? own[Math.min(own.length - 1, Math.ceil(0.99 * own.length) - 1)] : Infinity;
   return { nearest: Float64Array.from(test, (i) => nn(i, false)), threshold };
 }
