@@ -166,17 +166,7 @@ async function runCv(data: string, options: Opts): Promise<number> {
     await fsp.writeFile(predPath, lines.join('\n') + '\n');
   }
   const units = target.units ?? unitsOfKey(targetKey);
-  // out-of-domain structures over all folds (nearest training distance above the fold's threshold)
-  const oodFrames: number[] = [];
-  let oodErr = 0, inErr = 0;
-  for (let i = 0; i < frames.length; i++) {
-    if (!Number.isFinite(res.predictions[i])) continue;
-    const e = Math.abs(res.predictions[i] - target.values[i]);
-    if (res.outOfDomain[i]) {
-      oodFrames.push(i);
-      oodErr += e;
-    } else inErr += e;
-  }
+  const oodFrames = [...res.outOfDomain.keys()].filter((i) => res.outOfDomain[i]);
   const summary = {
     file: data,
     representation: rep.id,
@@ -195,9 +185,10 @@ async function runCv(data: string, options: Opts): Promise<number> {
     baseline: baselineKind,
     out_of_domain: {
       rule: 'nearest training distance above the 99th percentile of the training structures\' nearest-neighbour distances across the other training folds (per fold)',
-      n: oodFrames.length,
-      mae: oodFrames.length ? oodErr / oodFrames.length : null,
-      mae_in_domain: res.n > oodFrames.length ? inErr / (res.n - oodFrames.length) : null,
+      assessed: res.domain.assessed,
+      n: res.domain.nOut,
+      mae: Number.isFinite(res.domain.maeOut) ? res.domain.maeOut : null,
+      mae_in_domain: Number.isFinite(res.domain.maeIn) ? res.domain.maeIn : null,
       frames: oodFrames,
     },
     folds: res.folds.map((f) => ({

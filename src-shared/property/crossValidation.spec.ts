@@ -149,6 +149,10 @@ describe('cross-validated KRR', () => {
       const total = (dm.nOut ? dm.nOut * dm.maeOut : 0) + (f.nTest - dm.nOut) * dm.maeIn;
       expect(total / f.nTest).toBeCloseTo(f.mae, 9);
     }
+    // the overall summary splits the overall MAE the same way
+    expect(r.domain.assessed).toBe(true);
+    expect(r.domain.nOut).toBe(flagged);
+    expect((r.domain.nOut * r.domain.maeOut + (r.n - r.domain.nOut) * r.domain.maeIn) / r.n).toBeCloseTo(r.mae, 9);
     // predictions are never altered by the flag: the far point still gets the model's value
     expect(Number.isFinite(r.predictions[0])).toBe(true);
   });
@@ -170,6 +174,7 @@ describe('cross-validated KRR', () => {
     const r2 = crossValidateKrr(X, n, 2, y, two, { kernel: 'gaussian', sigma: 1, lambda: 1e-6 });
     expect(Array.from(r2.outOfDomain).every((v) => v === 0)).toBe(true);
     for (const f of r2.folds) expect(f.domain).toBeUndefined();
+    expect(r2.domain.assessed).toBe(false);
     expect(Number.isFinite(r2.nearestTrainDistance[0])).toBe(true);
   });
 

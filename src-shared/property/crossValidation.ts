@@ -184,6 +184,8 @@ export interface KrrCvResult {
   nearestTrainDistance: Float64Array;
   /** [n structures] 1 where the structure was out of its fold's training domain (see FoldResult.domain). */
   outOfDomain: Uint8Array;
+  /** Over all folds: whether any fold could assess its domain, how many structures were out, and the MAE over them and over the rest (NaN when empty). */
+  domain: DomainSummary;
   medianDistance: number;
   timingsS: { distances: number; search: number; fit: number };
 }
@@ -264,19 +266,19 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     let refine: FoldResult['refine'];
     if (sigmaGrid.length * lambdaGrid.length > 1) {
       const sub = shuffled(train.length, rng).slice(0, Math.min(opts.innerMaxTrain ?? 1200, train.length)).map((r) => train[r]);
-      best = searchHyperparameters(D, m, sub, target, opts.kernel, sigmaGrid, lambdaGrid, opts.sigma === undefined, opts.innerFolds ?? 4, rng, (done, total) => {
-        check();
-        opts.onProgress?.({ stage: 'search', fold: k, folds: K, done, total });
-      });
-      if (opts.sigma === undefined && sigmaGrid.length > 1 && sub.length < train.length && (opts.refineSigma ?? true) && Number.isFinite(best.mae)) {
+      const chosen = chooseHyperparameters(D, m, train, sub, target, opts.kernel, sigmaGrid, lambdaGrid, {
+        extend: opts.sigma === undefined,
+        innerFolds: opts.innerFolds ?? 4,
+        rng,
         // its own seeded stream, so that refining leaves the other folds' subsamples as they were
-        const r = refineSigmaAtFullSize(D, m, train, target, opts.kernel, best.sigma, best.lambda, createRng((opts.seed ?? 1) * 7919 + 101 + k), (done, total) => {
+        refineRng: opts.refineSigma ?? true ? createRng((opts.seed ?? 1) * 7919 + 101 + k) : undefined,
+        onProgress: (stage, done, total) => {
           check();
-          opts.onProgress?.({ stage: 'refine', fold: k, folds: K, done, total });
-        });
-        refine = { sigmaSubsample: best.sigma, tried: r.tried };
-        best = { ...best, sigma: r.sigma };
-      }
+          opts.onProgress?.({ stage, fold: k, folds: K, done, total });
+        },
+      });
+      best = { sigma: chosen.sigma, lambda: chosen.lambda, mae: chosen.mae };
+      refine = chosen.refine;
     }
     tSearch += (performance.now() - ts) / 1000;
     const tf = performance.now();
@@ -329,9 +331,46 @@ export function crossValidateKrr(X: Float64Array, nAll: number, dim: number, y: 
     predictions: pred,
     nearestTrainDistance: nearest,
     outOfDomain,
+    domain: domainSummary(results, y, pred, outOfDomain),
     medianDistance: scale,
     timingsS: { distances: tDist, search: tSearch, fit: tFit },
   };
+}
+
+export interface DomainSummary {
+  assessed: boolean;
+  nOut: number;
+  maeOut: number;
+  maeIn: number;
+}
+
+function domainSummary(folds: readonly FoldResult[], y: ArrayLike<number>, pred: Float64Array, out: Uint8Array): DomainSummary {
+  let nOut = 0, nIn = 0, aOut = 0, aIn = 0;
+  for (let i = 0; i < pred.length; i++) {
+    if (!Number.isFinite(pred[i])) continue;
+    const e = Math.abs(pred[i] - y[i]);
+    if (out[i]) {
+      nOut++;
+      aOut += e;
+    } else {
+      nIn++;
+      aIn += e;
+    }
+  }
+  return { assessed: folds.some((f) => f.domain), nOut, maeOut: nOut ? aOut / nOut : NaN, maeIn: nIn ? aIn / nIn : NaN };
+}
+
+/**
+ * (σ, λ) for a KRR model to be trained on `train` (indices into D): searchHyperparameters on the
+ * subsample `sub` ⊆ `train`; then, when `sub` is smaller than `train`, σ was searched (more than one
+ * σ) and `refineRng` is given, σ refined at full size (refineSigmaAtFullSize). The one place that
+ * decides how hyper-parameters are chosen, for cross-validation, learning curves and single models.
+ */
+export function chooseHyperparameters(D: Float64Array, nD: number, train: readonly number[], sub: number[], y: ArrayLike<number>, kernel: KernelKind, sigmas: number[], lambdas: number[], o: { extend: boolean; innerFolds: number; rng: Rng; refineRng?: Rng; onProgress?: (stage: 'search' | 'refine', done: number, total: number) => void }): GridPoint & { refine?: FoldResult['refine'] } {
+  const best = searchHyperparameters(D, nD, sub, y, kernel, sigmas, lambdas, o.extend, o.innerFolds, o.rng, o.onProgress && ((d, t) => o.onProgress!('search', d, t)));
+  if (!o.refineRng || sigmas.length < 2 || sub.length >= train.length || !Number.isFinite(best.mae)) return best;
+  const r = refineSigmaAtFullSize(D, nD, train, y, kernel, best.sigma, best.lambda, o.refineRng, o.onProgress && ((d, t) => o.onProgress!('refine', d, t)));
+  return { ...best, sigma: r.sigma, refine: { sigmaSubsample: best.sigma, tried: r.tried } };
 }
 
 /**

@@ -18,7 +18,7 @@ import { featurizeAll, representationById, type RepresentationId } from '../repr
 import { NotPositiveDefiniteError } from './cholesky';
 import { compositionFeatures, fitComposition, type CompositionFeatures } from './compositionBaseline';
 import { predictLinear } from './linearRidge';
-import { crossValidateKrr, refineSigmaAtFullSize, searchHyperparameters, type FoldAssignment, type FoldResult } from './crossValidation';
+import { chooseHyperparameters, crossValidateKrr, type DomainSummary, type FoldAssignment, type FoldResult } from './crossValidation';
 import { extensivityStudy, pairFrames } from './extensivity';
 import { kernelFromDistances, medianDistance, selfDistances, type KernelKind, type Metric } from './kernels';
 import { predictFromKernel, solveKrr } from './krr';
@@ -116,6 +116,8 @@ export interface PropertyStudyResult {
   folds: FoldResult[];
   /** Parity data of the usable structures: frame index, target, out-of-fold prediction, fold. */
   parity: { frame: Int32Array; reference: Float64Array; predicted: Float64Array; fold: Int32Array; outOfDomain?: Uint8Array };
+  /** Kernel models: out-of-domain structures over all folds (crossValidateKrr's summary); null for the MLP. */
+  domain: DomainSummary | null;
   learningCurve: { testFold: string; nTest: number; points: CurvePoint[]; slope: number | null } | null;
   cost: CostSeries[] | null;
   extensivity: { gapA: number; farGapA: number; pairs: number; trainedOn: number; cases: ExtensivityCase[] } | { skipped: string } | null;
@@ -219,6 +221,7 @@ export async function runPropertyStudy(frames: readonly Frame[], o: PropertyStud
     r2: cv.r2,
     folds: cv.folds,
     parity,
+    domain: cv.domain,
     learningCurve,
     cost,
     extensivity,
@@ -287,9 +290,7 @@ function studyLearningCurve(D: Float64Array, m: number, y: Float64Array, folds: 
     // with the composition baseline: fitted on this size's training set only, the kernel on the residual
     const base = comp ? predictLinear(fitComposition(comp.counts, comp.elements.length, train, y), comp.counts, m) : null;
     const target = base ? Float64Array.from(y, (v, i) => v - base[i]) : y;
-    const best = searchHyperparameters(D, m, searchSet, target, kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
-    // as in crossValidateKrr: a σ chosen on a subsample is refined at this size's full training set
-    if (searchSet.length < size && Number.isFinite(best.mae)) best.sigma = refineSigmaAtFullSize(D, m, train, target, kernel, best.sigma, best.lambda, createRng(seed * 7919 + 211 + k)).sigma;
+    const best = chooseHyperparameters(D, m, train, searchSet, target, kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, { extend: true, innerFolds: 4, rng, refineRng: createRng(seed * 7919 + 211 + k) });
     const { pred, lambda } = fitPredict(D, m, train, test, target, kernel, best.sigma, best.lambda);
     if (base) test.forEach((i, q) => (pred[q] += base[i]));
     const err = regressionErrors(test.map((i) => y[i]), pred);
@@ -419,10 +420,9 @@ async function studyExtensivity(frames: readonly Frame[], y: Float64Array, folds
       const Dt = selfDistances(X, trainFrames.length, fz.dimension, spec.defaultMetric!);
       const scale = medianDistance(Dt, trainFrames.length);
       const all = trainFrames.map((_, i) => i).slice(0, innerMaxTrain);
-      const yt = Float64Array.from(fitTargets);
-      const best = searchHyperparameters(Dt, trainFrames.length, all, yt, spec.kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, true, 4, rng);
       const everyone = trainFrames.map((_, i) => i);
-      sigma = all.length < everyone.length && Number.isFinite(best.mae) ? refineSigmaAtFullSize(Dt, everyone.length, everyone, yt, spec.kernel, best.sigma, best.lambda, rng).sigma : best.sigma;
+      const best = chooseHyperparameters(Dt, trainFrames.length, everyone, all, fitTargets, spec.kernel, SIGMA_FACTORS.map((f) => f * scale), LAMBDAS, { extend: true, innerFolds: 4, rng, refineRng: rng });
+      sigma = best.sigma;
       lambda = best.lambda;
     } else lambda = 1e-8;
     return trainPropertyModel({ representation: c.representation, model: c.model, frames: trainFrames, targets: fitTargets, layoutFrames: joined, sigma, lambda }).predict;
@@ -528,6 +528,7 @@ async function runRegressorStudy(frames: readonly Frame[], o: PropertyStudyOptio
     r2: all.r2,
     folds: results,
     parity: { frame: Int32Array.from(use), reference: y, predicted: pred, fold: Int32Array.from(folds.ids) },
+    domain: null,
     learningCurve,
     cost,
     extensivity,
